@@ -1,0 +1,244 @@
+"""The command line: a thin layer of click over the library.
+
+Heavy modules (Whoosh, jieba, OpenCC) are imported inside the commands that need them, so that
+``--help`` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError
+
+
+class Group(click.Group):
+    """Turns every SpeechsearchError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SpeechsearchError as exc:
+            click.echo(f"speechsearch: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("speechsearch: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+class Context:
+    def __init__(self, corpus_file: Path | None, index_dir: Path | None):
+        self.corpus_file = corpus_file
+        self.index_dir = index_dir
+        self._corpus = None
+
+    @property
+    def corpus(self):
+        if self._corpus is None:
+            from .corpus import load_corpus
+
+            self._corpus = load_corpus(self.corpus_file)
+        return self._corpus
+
+    @property
+    def store(self):
+        from .index import IndexStore
+
+        if self.index_dir is not None:
+            return IndexStore(self.index_dir)
+        return IndexStore(self.corpus.default_index_dir)
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+FORMATS = click.Choice(["text", "json", "jsonl"])
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="speechsearch")
+@click.option("--corpus", "corpus_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The corpus file (default: corpus.yaml here or in a folder above).")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The index folder (default: .speechsearch/ beside the corpus file).")
+@click.pass_context
+def cli(ctx, corpus_file, index_dir):
+    """Search Chinese speeches and policy documents by keyword, with their outline."""
+    ctx.obj = Context(corpus_file, index_dir)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build a new index from scratch (swapped in when complete).")
+@click.option("--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
+              help="Word segmenter; changing it rebuilds the index.")
+@click.option("--wait", "lock_timeout", type=float, default=600, show_default=True,
+              help="Seconds to wait for another index run to finish.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.pass_obj
+def index(obj: Context, rebuild, segmenter, lock_timeout, fmt, quiet):
+    """Build or refresh the index from the corpus file."""
+    report = _build(obj, rebuild=rebuild, segmenter=segmenter, lock_timeout=lock_timeout, quiet=quiet)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_summary(report))
+    if report.failed:
+        sys.exit(EXIT_NOTHING)
+
+
+def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.0, quiet=False):
+    from .index import build_index
+
+    def on_wait():
+        click.echo(f"speechsearch: waiting for another index run to finish (up to {lock_timeout:g} s)…",
+                   err=True)
+
+    progress = None if quiet else _progress_printer()
+    try:
+        return build_index(obj.corpus, obj.store, rebuild=rebuild, segmenter=segmenter,
+                           lock_timeout=lock_timeout, on_wait=on_wait, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+class _progress_printer:
+    """A one-line bar on a terminal; a plain line every tenth of the way when piped."""
+
+    def __init__(self):
+        self.tty = stderr_is_tty()
+        self.shown = False
+        self.last_tenth = -1
+
+    def __call__(self, doc: str, number: int, total: int):
+        if self.tty:
+            width = 30
+            filled = width * number // max(total, 1)
+            line = f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {number}/{total} {doc[-40:]}"
+            click.echo(line.ljust(100)[:120], err=True, nl=False)
+            self.shown = True
+        else:
+            tenth = 10 * number // max(total, 1)
+            if tenth != self.last_tenth and total >= 10:
+                self.last_tenth = tenth
+                click.echo(f"indexing: {number}/{total} files", err=True)
+
+    def close(self):
+        if self.shown:
+            click.echo("\r" + " " * 120 + "\r", err=True, nl=False)
+
+
+def _summary(report) -> str:
+    lines = [
+        f"index: {report.index_dir}" + (" (new build)" if report.rebuilt else ""),
+        f"files: {report.files} in index; {len(report.indexed)} indexed, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, {len(report.failed)} failed",
+        f"speeches: {report.speeches}  sections: {report.sections}  points: {report.points}  "
+        f"passages: {report.passages}",
+        f"annotations stripped: {report.annotations}  garbage spots: {len(report.garbage)}",
+    ]
+    for doc, reason in report.failed:
+        lines.append(f"failed: {doc}: {reason}")
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
+    if report.garbage:
+        lines.append("garbage spots (kept as found):")
+        lines += [f"  {doc}:{line}:{column}" for doc, line, column in report.garbage]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--full", is_flag=True, help="Print whole passages, not windows around the matches.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.pass_obj
+def search(obj: Context, query, limit, fmt, full, color):
+    """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses)."""
+    from .search import run_search
+
+    text = " ".join(query)
+    store = obj.store
+    if not store.exists():
+        click.echo(f"speechsearch: no index yet; building {store.path} from {obj.corpus.file.name}…", err=True)
+        report = _build(obj, quiet=True)
+        if report.failed:
+            for doc, reason in report.failed:
+                click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
+    hits = run_search(store, text, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for hit in hits:
+            click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
+    else:
+        from .render import format_hit
+
+        use_color = color == "always" or (color == "auto" and stdout_is_tty())
+        for hit in hits:
+            click.echo(format_hit(hit, use_color, full), color=use_color)
+        if not hits:
+            click.echo(f"no passage contains {text!r}", err=True)
+    if not hits:
+        sys.exit(EXIT_NOTHING)
+
+
+def _hit_json(hit) -> dict:
+    d = hit.to_dict()
+    return {key: d[key] for key in ("id", "doc", "speech", "path", "line", "start", "end", "text", "score",
+                                    "highlights", "kind", "title")}
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def show(obj: Context, doc, fmt):
+    """The outline of DOC (its path as corpus.yaml names it, or any file)."""
+    from .ingest import ingest_file
+
+    source = _find_source(obj, doc)
+    document = ingest_file(source.path, source.doc, obj.corpus.boilerplate_patterns(), source.metadata)
+    if fmt == "json":
+        click.echo(json.dumps(document.outline(), ensure_ascii=False, indent=2))
+    else:
+        from .render import format_outline
+
+        color = stdout_is_tty()
+        click.echo(format_outline(document, color), color=color, nl=False)
+
+
+def _find_source(obj: Context, doc: str):
+    from .corpus import SourceFile
+
+    sources, _ = obj.corpus.sources()
+    for source in sources:
+        if doc in (source.doc, str(source.path)) or Path(doc).resolve() == source.path.resolve():
+            return source
+    path = Path(doc)
+    if path.is_file():
+        return SourceFile(doc, path)
+    names = ", ".join(s.doc for s in sources[:5])
+    raise SpeechsearchError(f"{doc}: not in the corpus and not a file (corpus has: {names})")
+
+
+def main():  # pragma: no cover - console script entry
+    try:
+        cli(prog_name="speechsearch")
+    except KeyboardInterrupt:
+        click.echo("speechsearch: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+__all__ = ["cli", "main", "EXIT_INPUT"]

@@ -1,0 +1,147 @@
+"""corpus.yaml: which files make the corpus, their metadata, and the boilerplate patterns.
+
+    documents:
+      - path: seeds/000_e31692385db164fe.txt
+      - path: speeches/2026/**/*.txt     # a glob
+        speaker: 张三
+        date: 2026-03-01
+        tags: [人社]
+    boilerplate:                          # lines that match are never indexed
+      - 下面是.{0,30}小编.{0,30}整理
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SpeechsearchError
+
+CORPUS_FILE = "corpus.yaml"
+INDEX_DIR = ".speechsearch"
+DEFAULT_BOILERPLATE = [
+    r"下面是.{0,30}(小编|为大家|给大家).{0,30}整理",
+    r"仅供参考",
+    r"^看过.{0,60}的人还看了",
+    r"学习啦",
+]
+TOP_KEYS = {"documents", "boilerplate"}
+ENTRY_KEYS = {"path", "title", "speaker", "date", "place", "source", "tags"}
+METADATA_KEYS = ENTRY_KEYS - {"path"}
+
+
+class CorpusError(SpeechsearchError):
+    pass
+
+
+@dataclass
+class SourceFile:
+    """One file of the corpus: ``doc`` is its path as corpus.yaml names it (relative, posix)."""
+
+    doc: str
+    path: Path
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Corpus:
+    file: Path
+    entries: list[dict]
+    boilerplate: list[str]
+
+    @property
+    def root(self) -> Path:
+        return self.file.parent
+
+    @property
+    def default_index_dir(self) -> Path:
+        return self.root / INDEX_DIR
+
+    def boilerplate_patterns(self) -> list[re.Pattern]:
+        return [re.compile(p) for p in self.boilerplate]
+
+    def sources(self) -> tuple[list[SourceFile], list[str]]:
+        """Every file the entries name, and a warning for each pattern that names none.
+
+        A plain path that does not exist is still returned, so that indexing reports it.
+        """
+        files: dict[str, SourceFile] = {}
+        warnings: list[str] = []
+        for entry in self.entries:
+            pattern = entry["path"]
+            metadata = {k: v for k, v in entry.items() if k in METADATA_KEYS}
+            if glob.has_magic(pattern):
+                matches = sorted(glob.glob(pattern, root_dir=self.root, recursive=True))
+                matches = [m for m in matches if (self.root / m).is_file()]
+                if not matches:
+                    warnings.append(f"{pattern}: no file matches this pattern")
+            else:
+                matches = [pattern]
+            for match in matches:
+                doc = Path(match).as_posix()
+                files[doc] = SourceFile(doc, self.root / match, metadata)
+        return list(files.values()), warnings
+
+
+def find_corpus(start: Path | None = None) -> Path:
+    """corpus.yaml in ``start`` (the working directory) or the nearest folder above it."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CORPUS_FILE
+        if candidate.is_file():
+            return candidate
+    raise CorpusError(f"no {CORPUS_FILE} in {start} or above it (use --corpus FILE)")
+
+
+def load_corpus(path: Path | None = None) -> Corpus:
+    import yaml
+
+    file = Path(path) if path else find_corpus()
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorpusError(f"{file}: corpus file not found") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{file}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise CorpusError(f"{file}: invalid YAML{where}: {problem}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise CorpusError(f"{file}: expected a mapping with 'documents:', found {type(raw).__name__}")
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        raise CorpusError(f"{file}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(TOP_KEYS))})")
+    entries = [_entry(file, i, e) for i, e in enumerate(raw.get("documents") or [], start=1)]
+    boilerplate = raw.get("boilerplate", DEFAULT_BOILERPLATE)
+    if not isinstance(boilerplate, list) or not all(isinstance(p, str) for p in boilerplate):
+        raise CorpusError(f"{file}: 'boilerplate' must be a list of regular expressions")
+    for pattern in boilerplate:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CorpusError(f"{file}: boilerplate pattern {pattern!r} is not a valid regex: {exc}") from None
+    return Corpus(file=file.resolve(), entries=entries, boilerplate=boilerplate)
+
+
+def _entry(file: Path, number: int, entry) -> dict:
+    if isinstance(entry, str):
+        entry = {"path": entry}
+    if not isinstance(entry, dict) or "path" not in entry:
+        raise CorpusError(f"{file}: document {number} needs a 'path'")
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise CorpusError(f"{file}: document {number}: unknown key {key!r} (known: {', '.join(sorted(ENTRY_KEYS))})")
+    entry = dict(entry)
+    if isinstance(entry.get("date"), (dt.date, dt.datetime)):
+        entry["date"] = entry["date"].isoformat()[:10]
+    if isinstance(entry.get("tags"), str):
+        entry["tags"] = [entry["tags"]]
+    return entry

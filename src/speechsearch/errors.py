@@ -1,0 +1,31 @@
+"""Errors the CLI turns into one line on stderr and a stable exit code.
+
+Exit codes: 0 success; 1 nothing found (search) or some files failed (index); 2 a usage error
+(empty or unparsable query, bad option); 3 bad input (corpus.yaml, a source file);
+4 the index is missing, corrupt, locked or from another version; 130 interrupted.
+"""
+
+EXIT_OK = 0
+EXIT_NOTHING = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_INDEX = 4
+EXIT_INTERRUPTED = 130
+
+
+class SpeechsearchError(Exception):
+    """A problem the user can fix: bad input, a missing file, no index, a broken query."""
+
+    exit_code = EXIT_INPUT
+
+
+class UsageError(SpeechsearchError):
+    exit_code = EXIT_USAGE
+
+
+class IndexMissing(SpeechsearchError):
+    exit_code = EXIT_INDEX
+
+
+class IndexUnusable(SpeechsearchError):
+    exit_code = EXIT_INDEX

@@ -1,0 +1,228 @@
+"""From a query string to ranked, highlighted passages.
+
+The query language is Whoosh's: words are ANDed; OR, NOT, "quoted phrases" and parentheses
+work. Each word or phrase is a literal string: it is folded (width, case) and converted to
+simplified script, then must occur in the passage as written (the bigram field guarantees
+this), while the jieba word field adds its BM25F score for ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from .analysis import bigrams, fold
+from .errors import UsageError
+from .index import IndexStore
+
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+@dataclass
+class Hit:
+    id: str
+    doc: str
+    title: str
+    speech: str
+    path: list[str]
+    kind: str
+    line: int
+    start: int
+    end: int
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``text``
+
+    def breadcrumb(self) -> list[str]:
+        return [self.speech, *self.path]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["highlights"] = [list(h) for h in self.highlights]
+        d["score"] = round(self.score, 4)
+        return d
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    from .ingest.repair import OPENCC_CONFIG
+
+    return opencc.OpenCC(OPENCC_CONFIG)
+
+
+def normalize_query_text(text: str) -> str:
+    """The form a literal takes in the index: simplified script, folded width and case."""
+    return fold(_opencc().convert(text))
+
+
+@dataclass
+class ParsedQuery:
+    query: object  # a whoosh.query.Query
+    literals: list[str]  # the positive literals, for highlighting
+
+
+def check_syntax(text: str) -> None:
+    """Reject what Whoosh's lenient parser would silently reinterpret."""
+    if not text.strip():
+        raise UsageError("empty query")
+    if text.count('"') % 2:
+        raise UsageError(f"query {text!r} does not parse: unbalanced quote")
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise UsageError(f"query {text!r} does not parse: ')' without '('")
+    if depth:
+        raise UsageError(f"query {text!r} does not parse: '(' without ')'")
+    words = re.sub(r'"[^"]*"', " x ", text).replace("(", " ( ").replace(")", " ) ").split()
+    for i, word in enumerate(words):
+        if word in OPERATORS:
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            if after is None or after in OPERATORS - {"NOT"} or after == ")":
+                raise UsageError(f"query {text!r} does not parse: {word} needs a term after it")
+            if word != "NOT" and (before is None or before in OPERATORS or before == "("):
+                raise UsageError(f"query {text!r} does not parse: {word} needs a term before it")
+
+
+def _literal_query(literal: str, reader):
+    """Passages containing ``literal``: a phrase of bigrams, the last character open-ended."""
+    from whoosh import query as q
+
+    grams = list(bigrams(literal))
+    if not grams:
+        return None
+    if len(grams[-1][0]) == 1 and len(grams) > 1 and len(grams[-2][0]) == 2 and \
+            grams[-2][3] == grams[-1][3]:
+        grams.pop()  # the trailing single character is already inside the preceding bigram
+    terms = [q.Term("chars", g) for g, _, _, _ in grams]
+    last = grams[-1][0]
+    if len(last) == 1:
+        # The query ends on one character; in a passage it may be followed by more text.
+        expanded = [q.Term("chars", t) for t in reader.expand_prefix("chars", last)] if reader else []
+        terms[-1] = q.Or(expanded) if expanded else q.NullQuery
+        if len(terms) == 1:
+            return terms[0]
+        return q.Sequence(terms)
+    return terms[0] if len(terms) == 1 else q.Phrase("chars", [g for g, _, _, _ in grams])
+
+
+def _word_query(literal: str, segmenter: str):
+    from whoosh import query as q
+
+    from .analysis import get_segmenter, positioned_words
+
+    words: dict[int, str] = {}
+    for word, pos, _, _ in positioned_words(literal, get_segmenter(segmenter), search=False):
+        words.setdefault(pos, word)
+    terms = [words[p] for p in sorted(words)]
+    if not terms:
+        return None
+    return q.Term("words", terms[0]) if len(terms) == 1 else q.Phrase("words", terms)
+
+
+def parse_query(text: str, reader=None, segmenter: str = "rjieba") -> ParsedQuery:
+    """Parse ``text`` with Whoosh's syntax, then make each word a literal-plus-ranking query."""
+    from whoosh import query as q
+    from whoosh.analysis import IDTokenizer
+    from whoosh.fields import TEXT, Schema
+    from whoosh.qparser import QueryParser
+    from whoosh.qparser import plugins as qplugins
+
+    check_syntax(text)
+    parser = QueryParser("q", Schema(q=TEXT(analyzer=IDTokenizer())))
+    for plugin in (qplugins.SingleQuotePlugin, qplugins.FieldsPlugin, qplugins.WildcardPlugin,
+                   qplugins.RangePlugin, qplugins.BoostPlugin, qplugins.EveryPlugin):
+        parser.remove_plugin_class(plugin)
+    tree = parser.parse(text)
+    literals: list[str] = []
+
+    def leaf(raw: str, negated: bool):
+        literal = normalize_query_text(raw)
+        required = _literal_query(literal, reader)
+        if required is None:
+            raise UsageError(f"query term {raw!r} has no letters or digits to search for")
+        if not negated:
+            literals.append(literal)
+        ranking = _word_query(literal, segmenter)
+        return q.AndMaybe(required, ranking) if ranking is not None else required
+
+    def convert(node, negated=False):
+        if isinstance(node, q.Term):
+            return leaf(node.text, negated)
+        if isinstance(node, q.Phrase):
+            return leaf(" ".join(node.words), negated)
+        if isinstance(node, q.Not):
+            return q.Not(convert(node.query, not negated))
+        if isinstance(node, q.AndNot):
+            return q.AndNot(convert(node.a, negated), convert(node.b, not negated))
+        if isinstance(node, q.AndMaybe):
+            return q.AndMaybe(convert(node.a, negated), convert(node.b, negated))
+        if isinstance(node, q.compound.CompoundQuery):
+            return type(node)([convert(sub, negated) for sub in node.subqueries])
+        if node is q.NullQuery:
+            raise UsageError(f"query {text!r} does not parse")
+        raise UsageError(f"query {text!r} uses syntax speechsearch does not support ({type(node).__name__})")
+
+    converted = convert(tree)
+    if _only_negative(converted):
+        converted = q.And([q.Every(), converted])
+    return ParsedQuery(converted, literals)
+
+
+def _only_negative(node) -> bool:
+    from whoosh import query as q
+
+    if isinstance(node, q.Not):
+        return True
+    if isinstance(node, q.And):
+        return all(_only_negative(s) for s in node.subqueries)
+    return False
+
+
+def highlight_spans(text: str, literals: list[str]) -> list[tuple[int, int]]:
+    """Where the literals occur in ``text``, merged; matching ignores width, case and punctuation
+    between letters exactly as the bigram field does."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    for literal in literals:
+        pattern = _literal_pattern(literal)
+        if pattern is not None:
+            spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@lru_cache(maxsize=256)
+def _literal_pattern(literal: str):
+    runs = re.findall(r"\w+", literal)
+    if not runs:
+        return None
+    return re.compile(r"[\W_]+".join(re.escape(r) for r in runs))
+
+
+def run_search(store: IndexStore, text: str, limit: int | None = 20) -> list[Hit]:
+    from whoosh import query as q
+
+    ix = store.open()
+    segmenter = store.meta().get("segmenter", "rjieba")
+    with ix.searcher() as searcher:
+        parsed = parse_query(text, searcher.reader(), segmenter)
+        results = searcher.search(parsed.query, limit=limit, filter=q.Term("kind", "passage"))
+        return [_hit(r, parsed.literals) for r in results]
+
+
+def _hit(result, literals: list[str]) -> Hit:
+    f = result.fields()
+    return Hit(id=f["id"], doc=f["doc"], title=f.get("title", ""), speech=f["speech"], path=list(f["path"]),
+               kind=f["passage_kind"], line=f["line"], start=f["start"], end=f["end"], text=f["text"],
+               score=result.score or 0.0, highlights=highlight_spans(f["text"], literals))
