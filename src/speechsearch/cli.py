@@ -170,7 +170,7 @@ def search(obj: Context, query, limit, fmt, full, color):
 
     text = " ".join(query)
     store = obj.store
-    if not store.exists():
+    if not store.exists() and obj.index_dir is None:  # an index named with --index must exist
         click.echo(f"speechsearch: no index yet; building {store.path} from {obj.corpus.file.name}…", err=True)
         report = _build(obj, quiet=True)
         if report.failed:

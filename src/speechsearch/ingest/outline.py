@@ -58,10 +58,10 @@ def ordinal(token: str) -> int:
     """一 -> 1, 十二 -> 12, 二十 -> 20, 3 -> 3, ③ -> 3, 其次 -> 2."""
     if token in SERIES_WORDS:
         return SERIES_WORDS[token]
-    if token.isdigit():
-        return int(token)
     if "①" <= token <= "⑳":
         return ord(token) - ord("①") + 1
+    if token.isdecimal():
+        return int(token)
     total, current = 0, 0
     for ch in token:
         if ch == "十":

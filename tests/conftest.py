@@ -1,0 +1,62 @@
+import contextlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from speechsearch.cli import cli
+from speechsearch.corpus import DEFAULT_BOILERPLATE
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_e31692385db164fe.txt"
+SEED_DOC = "seeds/000_e31692385db164fe.txt"
+EXPECTED_OUTLINE = Path(__file__).parent / "data" / "seed.outline.yaml"
+BOILERPLATE = [re.compile(p) for p in DEFAULT_BOILERPLATE]
+
+
+def write_corpus(folder: Path, docs: list[str], extra: str = "") -> Path:
+    lines = ["documents:"] + [f"  - path: {d}" for d in docs]
+    corpus = folder / "corpus.yaml"
+    corpus.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return corpus
+
+
+def invoke(*args, cwd: Path | None = None):
+    """Run the CLI in-process as a user would, from ``cwd`` (default: the current folder)."""
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    with chdir(cwd):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+@contextlib.contextmanager
+def chdir(folder: Path):  # contextlib.chdir needs Python 3.11
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory) -> Path:
+    """A corpus folder holding the seed, indexed once for the session."""
+    folder = tmp_path_factory.mktemp("seedcorpus")
+    (folder / "seeds").mkdir()
+    shutil.copy(SEED, folder / "seeds" / SEED.name)
+    write_corpus(folder, [SEED_DOC])
+    result = invoke("--corpus", str(folder / "corpus.yaml"), "index", "--quiet")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seed_document():
+    from speechsearch.ingest import ingest_file
+
+    return ingest_file(SEED, SEED_DOC, BOILERPLATE)

@@ -1,0 +1,155 @@
+"""The CLI as a user drives it: real corpus folders, a real index, click's CliRunner."""
+
+import json
+import shutil
+
+from tests.conftest import SEED, SEED_DOC, invoke, write_corpus
+
+
+def run(folder, *args):
+    return invoke("--corpus", str(folder / "corpus.yaml"), *args)
+
+
+def test_index_summary(seed_corpus):
+    result = run(seed_corpus, "index")
+    assert result.exit_code == 0
+    out = result.output
+    assert "files: 1 in index; 0 indexed, 1 unchanged" in out
+    assert "speeches: 3  sections: 10  points: 30" in out
+    assert "annotations stripped: 2640  garbage spots: 33" in out
+    assert f"{SEED_DOC}:7:837" in out
+
+
+def test_search_text_output(seed_corpus):
+    result = run(seed_corpus, "search", "抓落实", "--limit", "3")
+    assert result.exit_code == 0
+    assert "人社工作会议讲话稿(一) › " in result.output
+    assert f"{SEED_DOC}:" in result.output
+    assert "【抓落实】" in result.output  # piped output marks matches without colour codes
+    assert "\x1b[" not in result.output
+
+
+def test_search_jsonl_returns_every_passage_with_its_breadcrumb(seed_corpus, seed_document):
+    result = run(seed_corpus, "search", "抓落实", "--format", "jsonl", "--limit", "1000")
+    hits = [json.loads(line) for line in result.output.splitlines()]
+    expected = {(p.line, p.start): p for p in seed_document.passages if "抓落实" in p.text}
+    assert {(h["line"], h["start"]) for h in hits} == set(expected)
+    for hit in hits:
+        passage = expected[(hit["line"], hit["start"])]
+        assert hit["doc"] == SEED_DOC
+        assert hit["speech"] == passage.speech and hit["path"] == passage.path
+        assert hit["text"] == passage.text and hit["end"] == passage.end
+        assert all(hit["text"][s:e] == "抓落实" for s, e in hit["highlights"])
+        assert set(hit) >= {"doc", "speech", "path", "line", "start", "end", "text", "score", "highlights"}
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_json_is_a_list(seed_corpus):
+    result = run(seed_corpus, "search", "會議", "--format", "json", "-n", "2")
+    hits = json.loads(result.output)
+    assert len(hits) == 2 and all("会议" in h["text"] for h in hits)
+
+
+def test_no_hits_exit_1(seed_corpus):
+    result = run(seed_corpus, "search", "量子计算")
+    assert result.exit_code == 1
+    assert "no passage contains" in result.output
+
+
+def test_show_json_shape(seed_corpus):
+    result = run(seed_corpus, "show", SEED_DOC, "--format", "json")
+    assert result.exit_code == 0
+    outline = json.loads(result.output)
+    assert outline["doc"] == SEED_DOC
+    first = outline["speeches"][0]
+    assert (first["title"], first["line"]) == ("人社工作会议讲话稿(一)", 3)
+    section = first["sections"][0]
+    assert (section["heading"], section["line"]) == ("一、为什么要抓落实", 6)
+    point = section["points"][0]
+    assert point["line"] == 7 and point["heading"].startswith("第一,抓落实")
+    assert [s["heading"] for s in point["subpoints"]] == ["一是落实才能发展", "二是落实才有希望", "三是落实才有效果"]
+
+
+def test_show_text_tree(seed_corpus):
+    result = run(seed_corpus, "show", SEED_DOC)
+    assert "  一、为什么要抓落实  :6" in result.output
+    assert "      · 一是落实才能发展" in result.output
+
+
+def test_first_search_builds_the_index(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, [SEED_DOC])
+    result = invoke("search", "抓落实", "-n", "1", cwd=tmp_path)  # corpus.yaml found in the working folder
+    assert result.exit_code == 0
+    assert "no index yet; building" in result.stderr
+    assert (tmp_path / ".speechsearch" / "CURRENT").is_file()
+
+
+# Errors: one line on stderr naming the problem, a non-zero exit, no traceback.
+
+def assert_clean_error(result, code, *words):
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    message = result.stderr.strip()
+    assert message.startswith("speechsearch: ") and "\n" not in message, message
+    for word in words:
+        assert word in message
+
+
+def test_missing_corpus_file(tmp_path):
+    assert_clean_error(invoke("index", cwd=tmp_path), 3, "no corpus.yaml")
+    assert_clean_error(invoke("--corpus", str(tmp_path / "nope.yaml"), "index"), 3, "nope.yaml", "not found")
+
+
+def test_invalid_yaml(tmp_path):
+    (tmp_path / "corpus.yaml").write_text("documents:\n  - path: [unclosed\n", encoding="utf-8")
+    assert_clean_error(invoke("index", cwd=tmp_path), 3, "invalid YAML", "line")
+
+
+def test_unknown_key(tmp_path):
+    (tmp_path / "corpus.yaml").write_text("documents: []\ndocs: x\n", encoding="utf-8")
+    assert_clean_error(invoke("index", cwd=tmp_path), 3, "unknown key 'docs'")
+    (tmp_path / "corpus.yaml").write_text("documents:\n  - path: a.txt\n    author: x\n", encoding="utf-8")
+    assert_clean_error(invoke("index", cwd=tmp_path), 3, "unknown key 'author'")
+
+
+def test_missing_listed_file_does_not_stop_the_others(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, ["gone.txt", SEED_DOC])
+    result = invoke("index", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "failed: gone.txt: file not found" in result.output
+    assert "files: 1 in index; 1 indexed" in result.output
+    assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0
+
+
+def test_no_index_where_one_is_needed(tmp_path):
+    result = invoke("--index", str(tmp_path / "empty"), "search", "抓落实")
+    assert_clean_error(result, 4, "no index", "speechsearch index")
+
+
+def test_empty_query(seed_corpus):
+    assert_clean_error(run(seed_corpus, "search", "  "), 2, "empty query")
+
+
+def test_queries_that_do_not_parse(seed_corpus):
+    for query, reason in [("(抓落实", "'(' without ')'"), ('"抓落实', "unbalanced quote"), ("抓落实 OR", "OR needs"),
+                          ("AND 人社", "AND needs"), ("人社)", "')' without '('")]:
+        assert_clean_error(run(seed_corpus, "search", query), 2, "does not parse", reason)
+    assert_clean_error(run(seed_corpus, "search", "。,"), 2, "no letters or digits")
+
+
+def test_corrupt_index_points_at_rebuild(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, [SEED_DOC])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    for toc in gen.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
+    assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
+    assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0

@@ -1,0 +1,61 @@
+"""Recall equals a literal search: the hit set is exactly the passages that contain the query."""
+
+import pytest
+
+from speechsearch.analysis import fold
+from speechsearch.index import IndexStore
+from speechsearch.search import normalize_query_text, run_search
+
+QUERIES = ["抓落实", "落实", "人社", "人社系统", "会议", "社会保障", "宣传工作", "中国梦", "舆论", "一是",
+           "20xx", "抓", "实", "会上", "保障工作会议", "做好人社工作", "xx年", "8月"]
+
+
+def literal_matches(seed_document, literal: str) -> set[tuple[int, int]]:
+    return {(p.line, p.start) for p in seed_document.passages if literal in fold(p.text)}
+
+
+def hit_set(store, query: str) -> set[tuple[int, int]]:
+    return {(h.line, h.start) for h in run_search(store, query, limit=None)}
+
+
+@pytest.fixture(scope="module")
+def store(seed_corpus):
+    return IndexStore(seed_corpus / ".speechsearch")
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_hits_equal_literal_matches(store, seed_document, query):
+    expected = literal_matches(seed_document, normalize_query_text(query))
+    assert expected, f"{query} should occur in the seed"
+    assert hit_set(store, query) == expected
+
+
+def test_recall_does_not_depend_on_segmentation(store, seed_document):
+    # jieba keeps 狠抓落实 whole; the bigram field still finds 抓落实 inside it.
+    from speechsearch.analysis import get_segmenter
+
+    assert "狠抓落实" in [w for w, _, _ in get_segmenter("rjieba").tokenize("我们必须狠抓落实", False)]
+    lines = {line for line, _ in hit_set(store, "抓落实")}
+    assert 7 in lines  # …我们必须锐意进取,狠抓落实,才有希望。
+
+
+@pytest.mark.parametrize("traditional, simplified", [("會議", "会议"), ("人社系統", "人社系统"), ("抓落實", "抓落实"),
+                                                     ("宣傳", "宣传")])
+def test_traditional_query_finds_simplified_text(store, traditional, simplified):
+    assert hit_set(store, traditional) == hit_set(store, simplified) != set()
+
+
+def test_boolean_queries_are_set_operations(store, seed_document):
+    a, b = hit_set(store, "抓落实"), hit_set(store, "人社")
+    assert hit_set(store, "抓落实 人社") == a & b
+    assert hit_set(store, "抓落实 OR 人社") == a | b
+    assert hit_set(store, "抓落实 NOT 人社") == a - b
+    assert hit_set(store, "(抓落实 OR 人社) 宣传") == (a | b) & hit_set(store, "宣传")
+
+
+def test_quoted_phrase_is_literal(store, seed_document):
+    assert hit_set(store, '"社会保障"') == literal_matches(seed_document, "社会保障")
+
+
+def test_absent_string_finds_nothing(store):
+    assert hit_set(store, "量子计算") == set()
