@@ -50,7 +50,11 @@ class Context:
 
         if self.index_dir is not None:
             return IndexStore(self.index_dir)
-        return IndexStore(self.corpus.default_index_dir)
+        from .corpus import INDEX_DIR, find_corpus
+
+        # Only the corpus file's folder is needed here: searching never parses the YAML.
+        corpus_file = self.corpus_file or find_corpus()
+        return IndexStore(Path(corpus_file).resolve().parent / INDEX_DIR)
 
 
 def stdout_is_tty() -> bool:
