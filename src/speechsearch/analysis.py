@@ -103,6 +103,55 @@ def positioned_words(text: str, segmenter: Segmenter, search: bool = True):
             yield word, pos, start, end
 
 
+class Analyzed(str):
+    """Passage text carrying tokens computed elsewhere (in an index worker process).
+
+    ``words`` and ``grams`` are packed as (joined strings, array of pos/start/end), which cross a
+    process boundary far cheaper than lists of tuples. Whoosh passes the value through to the
+    tokenizer untouched, so the writer's process does not segment again.
+    """
+
+    words: tuple[str, bytes] | None = None
+    grams: tuple[str, bytes] | None = None
+
+
+def pack(tokens) -> tuple[str, bytes]:
+    from array import array
+
+    texts, numbers = [], array("i")
+    for text, pos, start, end in tokens:
+        texts.append(text)
+        numbers.extend((pos, start, end))
+    return "\x00".join(texts), numbers.tobytes()
+
+
+def unpack(packed: tuple[str, bytes]):
+    from array import array
+
+    texts, blob = packed
+    numbers = array("i")
+    numbers.frombytes(blob)
+    if not texts and not numbers:
+        return
+    for i, text in enumerate(texts.split("\x00")):
+        yield text, numbers[3 * i], numbers[3 * i + 1], numbers[3 * i + 2]
+
+
+def _emit(token, items, positions, chars, keeporiginal, start_pos, start_char):
+    for text, pos, start, end in items:
+        token.text = text
+        token.boost = 1.0
+        token.stopped = False
+        if keeporiginal:
+            token.original = text
+        if positions:
+            token.pos = start_pos + pos
+        if chars:
+            token.startchar = start_char + start
+            token.endchar = start_char + end
+        yield token
+
+
 class WordTokenizer(Tokenizer):
     """jieba words, with search-mode sub-words when indexing (``mode="index"``)."""
 
@@ -115,19 +164,12 @@ class WordTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        segmenter = get_segmenter(self.segmenter)
-        for word, pos, start, end in positioned_words(fold(value), segmenter, search=mode != "query"):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        packed = getattr(value, "words", None)
+        if packed is not None:
+            items = unpack(packed)
+        else:
+            items = positioned_words(fold(value), get_segmenter(self.segmenter), search=mode != "query")
+        return _emit(token, items, positions, chars, keeporiginal, start_pos, start_char)
 
 
 def bigrams(text: str):
@@ -154,18 +196,9 @@ class BigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for gram, pos, start, end in bigrams(value):
-            token.text = gram
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = gram
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        packed = getattr(value, "grams", None)
+        items = unpack(packed) if packed is not None else bigrams(value)
+        return _emit(token, items, positions, chars, keeporiginal, start_pos, start_char)
 
 
 def word_analyzer(segmenter: str = DEFAULT_SEGMENTER):

@@ -117,29 +117,36 @@ def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.
 
 
 class _progress_printer:
-    """A one-line bar on a terminal; a plain line every tenth of the way when piped."""
+    """A bar on a terminal (MB, rate, ETA); a plain line every tenth of the way when piped."""
 
     def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
         self.tty = stderr_is_tty()
         self.shown = False
-        self.last_tenth = -1
+        self.last_tenth = 0
 
-    def __call__(self, doc: str, number: int, total: int):
+    def __call__(self, file: str, done: int, files: int, done_bytes: int, total_bytes: int):
+        elapsed = max(self.clock() - self.started, 1e-6)
+        rate = done_bytes / elapsed
+        share = done_bytes / total_bytes if total_bytes else 1.0
+        eta = (total_bytes - done_bytes) / rate if rate else 0
+        figures = (f"{done_bytes / 1e6:.1f}/{total_bytes / 1e6:.1f} MB  {rate / 1e6:.2f} MB/s  "
+                   f"ETA {int(eta) // 60}:{int(eta) % 60:02d}")
         if self.tty:
-            width = 30
-            filled = width * number // max(total, 1)
-            line = f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {number}/{total} {doc[-40:]}"
-            click.echo(line.ljust(100)[:120], err=True, nl=False)
+            width = 24
+            bar = "#" * int(width * share) + "." * (width - int(width * share))
+            click.echo(f"\r\x1b[2Kindexing [{bar}] {figures}  {file[-30:]}", err=True, nl=False)
             self.shown = True
-        else:
-            tenth = 10 * number // max(total, 1)
-            if tenth != self.last_tenth and total >= 10:
-                self.last_tenth = tenth
-                click.echo(f"indexing: {number}/{total} files", err=True)
+        elif int(share * 10) > self.last_tenth:
+            self.last_tenth = int(share * 10)
+            click.echo(f"indexing: {figures}  ({file})", err=True)
 
     def close(self):
         if self.shown:
-            click.echo("\r" + " " * 120 + "\r", err=True, nl=False)
+            click.echo("\r\x1b[2K", err=True, nl=False)
 
 
 def _summary(report) -> str:

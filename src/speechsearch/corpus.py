@@ -29,8 +29,9 @@ DEFAULT_BOILERPLATE = [
     r"学习啦",
 ]
 TOP_KEYS = {"documents", "boilerplate"}
-ENTRY_KEYS = {"path", "title", "speaker", "date", "place", "source", "tags"}
-METADATA_KEYS = ENTRY_KEYS - {"path"}
+METADATA_KEYS = {"title", "speaker", "date", "place", "source", "tags"}
+ENTRY_KEYS = METADATA_KEYS | {"path", "format"}
+FORMATS = {"text", "docx", "pdf", "html", "jsonl"}
 
 
 class CorpusError(SpeechsearchError):
@@ -44,6 +45,7 @@ class SourceFile:
     doc: str
     path: Path
     metadata: dict = field(default_factory=dict)
+    format: str | None = None  # None: from the file name
 
 
 @dataclass
@@ -82,7 +84,7 @@ class Corpus:
                 matches = [pattern]
             for match in matches:
                 doc = Path(match).as_posix()
-                files[doc] = SourceFile(doc, self.root / match, metadata)
+                files[doc] = SourceFile(doc, self.root / match, metadata, entry.get("format"))
         return list(files.values()), warnings
 
 
@@ -140,6 +142,9 @@ def _entry(file: Path, number: int, entry) -> dict:
         key = sorted(unknown)[0]
         raise CorpusError(f"{file}: document {number}: unknown key {key!r} (known: {', '.join(sorted(ENTRY_KEYS))})")
     entry = dict(entry)
+    if entry.get("format") is not None and entry["format"] not in FORMATS:
+        raise CorpusError(f"{file}: document {number}: format {entry['format']!r} is not one of "
+                          f"{', '.join(sorted(FORMATS))}")
     if isinstance(entry.get("date"), (dt.date, dt.datetime)):
         entry["date"] = entry["date"].isoformat()[:10]
     if isinstance(entry.get("tags"), str):

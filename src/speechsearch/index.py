@@ -20,31 +20,42 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .analysis import DEFAULT_SEGMENTER
-from .corpus import Corpus
+from .corpus import Corpus, SourceFile
 from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+WRITER_MB = 512  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
+PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
 
 
 def make_schema(segmenter: str = DEFAULT_SEGMENTER):
-    from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
     from .analysis import bigram_analyzer, word_analyzer
 
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
+        file=ID(stored=True),
         doc=ID(stored=True),
+        speaker=ID(stored=True),
+        date=ID(stored=True, sortable=True),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        place=STORED,
+        source=STORED,
         title=STORED,
         speech=STORED,
         path=STORED,
@@ -68,6 +79,7 @@ def passage_id(doc: str, line: int, start: int) -> str:
 
 @dataclass
 class FileStats:
+    doc: str
     title: str
     encoding: str
     speeches: int
@@ -84,6 +96,7 @@ class FileStats:
         sections = [s for sp in document.speeches for s in sp.sections]
         points = [p for s in sections for p in s.points]
         return cls(
+            doc=document.path,
             title=document.title,
             encoding=document.encoding,
             speeches=len(document.speeches),
@@ -207,35 +220,159 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _passage_fields(document: Document) -> Iterable[dict]:
+@dataclass
+class Task:
+    """A unit of ingest work for one process: a whole file, or a chunk of a JSONL file's records."""
+
+    file: str
+    path: str
+    fmt: str
+    metadata: dict
+    records: list[tuple[int, dict]] | None = None
+    size: int = 0
+
+
+@dataclass
+class Prepared:
+    """What a worker sends back: Whoosh fields per passage (tokens packed), stats, failures."""
+
+    file: str
+    passages: list[dict] = field(default_factory=list)
+    stats: list[FileStats] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    size: int = 0
+
+
+@lru_cache(maxsize=8)
+def _patterns(boilerplate: tuple[str, ...]):
+    return [re.compile(p) for p in boilerplate]
+
+
+def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str) -> Prepared:
+    """Decode, repair, outline and tokenize: everything before the Whoosh writer."""
+    from .analysis import bigrams, fold, get_segmenter, pack, positioned_words
+    from .ingest import ingest_file, ingest_record
+
+    patterns = _patterns(boilerplate)
+    out = Prepared(task.file, size=task.size)
+    documents: list[Document] = []
+    if task.records is None:
+        try:
+            documents.append(ingest_file(Path(task.path), task.file, patterns, task.metadata, task.fmt))
+        except SpeechsearchError as exc:
+            out.failures.append((task.file, str(exc).removeprefix(f"{task.file}: ")))
+    else:
+        for number, record in task.records:
+            doc = f"{task.file}#{record.get('id') or number}"
+            try:
+                documents.append(ingest_record(record, doc, patterns, task.metadata))
+            except SpeechsearchError as exc:
+                out.failures.append((doc, str(exc)))
+    words = get_segmenter(segmenter)
+    for document in documents:
+        out.stats.append(FileStats.of(document))
+        for fields in _passage_fields(document, task.file):
+            text = fields["text"]
+            fields["words"] = pack(positioned_words(fold(text), words))
+            fields["chars"] = pack(bigrams(text))
+            out.passages.append(fields)
+    return out
+
+
+def _tasks(changed: list[tuple[SourceFile, str | None]], report: IndexReport, chunk_chars: int = 1 << 20):
+    from .ingest import FormatError
+    from .ingest.formats import iter_jsonl
+
+    for source, _ in changed:
+        fmt = format_of(source)
+        if fmt != "jsonl":
+            size = source.path.stat().st_size if source.path.is_file() else 0
+            yield Task(source.doc, str(source.path), fmt, source.metadata, size=size)
+            continue
+        records, size = [], 0
+        try:
+            for number, record, line_bytes in iter_jsonl(source.path, source.doc):
+                records.append((number, record))
+                size += line_bytes
+                if size >= chunk_chars:
+                    yield Task(source.doc, str(source.path), fmt, source.metadata, records, size)
+                    records, size = [], 0
+        except FormatError as exc:
+            report.failed.append((source.doc, str(exc).removeprefix(f"{source.doc}: ")))
+        if records:
+            yield Task(source.doc, str(source.path), fmt, source.metadata, records, size)
+
+
+def _text_size(source: SourceFile) -> int:
+    """Bytes of text a source holds (uncompressed for .jsonl.xz), for progress and worker choice."""
+    if format_of(source) == "jsonl" and source.path.name.lower().endswith(".xz"):
+        import lzma
+
+        with lzma.open(source.path) as stream:
+            return sum(len(block) for block in iter(lambda: stream.read(1 << 22), b""))
+    return source.path.stat().st_size
+
+
+def format_of(source: SourceFile) -> str:
+    from .ingest.formats import format_of as by_suffix
+
+    return by_suffix(source.path, source.format)
+
+
+def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int):
+    """Prepared tasks in order; with several workers, at most a few tasks wait in memory."""
+    if workers <= 1:
+        for task in tasks:
+            yield prepare(task, boilerplate, segmenter)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    window = 2 * workers
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        try:
+            for task in tasks:
+                pending.append(pool.submit(prepare, task, boilerplate, segmenter))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _passage_fields(document: Document, file: str) -> Iterable[dict]:
+    meta = document.metadata
+    common = dict(kind="passage", file=file, doc=document.path, title=document.title,
+                  speaker=meta.get("speaker"), date=meta.get("date"),
+                  tags=",".join(meta.get("tags", [])) or None, place=meta.get("place"), source=meta.get("source"))
+    common = {k: v for k, v in common.items() if v is not None}
     for p in document.passages:
-        yield dict(
-            id=passage_id(p.doc, p.line, p.start), kind="passage", doc=p.doc, title=document.title,
-            speech=p.speech, path=p.path, passage_kind=p.kind, level=p.level, ordinal=p.ordinal,
-            line=p.line, start=p.start, end=p.end, text=p.text, words=p.text, chars=p.text,
-        )
+        yield dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech, path=p.path,
+                   passage_kind=p.kind, level=p.level, ordinal=p.ordinal, line=p.line, start=p.start,
+                   end=p.end, text=p.text)
 
 
-def _file_fields(document: Document, sha256: str) -> dict:
-    return dict(id=f"file:{document.path}", kind="file", doc=document.path, title=document.title,
-                sha256=sha256, stats=asdict(FileStats.of(document)))
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int, int, int], None]  # file, tasks done, tasks known, bytes done, bytes total
 
 
 def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 segmenter: str = DEFAULT_SEGMENTER, lock_timeout: float = 600,
-                on_wait: Callable[[], None] | None = None, progress: Progress | None = None
-                ) -> IndexReport:
-    """Bring the index in line with the corpus; only changed files are read again."""
+                on_wait: Callable[[], None] | None = None, progress: Progress | None = None,
+                workers: int | None = None) -> IndexReport:
+    """Bring the index in line with the corpus; only files whose content changed are read."""
     from whoosh import index as whoosh_index
 
-    from .ingest import ingest_file
+    from .analysis import Analyzed
 
     report = IndexReport(index_dir=str(store.path))
     sources, report.warnings = corpus.sources()
-    patterns = corpus.boilerplate_patterns()
     lock = store.lock(lock_timeout, on_wait)
     try:
         live = store.current()
@@ -249,33 +386,58 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             ix = store.open()
         report.rebuilt = fresh
         known = {} if fresh else _file_hashes(ix)
-        writer = ix.writer(limitmb=256)
+        changed: list[tuple[SourceFile, str | None]] = []
+        for source in sources:
+            try:
+                digest = file_digest(source.path)
+            except OSError:
+                digest = None  # reading it again names the problem
+            if digest is not None and known.get(source.doc) == digest:
+                report.unchanged += 1
+            else:
+                changed.append((source, digest))
+        digests = dict((s.doc, d) for s, d in changed)
+        total_bytes = sum(_text_size(s) for s, d in changed if d is not None)
+        if workers is None:
+            workers = default_workers() if total_bytes > PARALLEL_BYTES else 1
+        writer = ix.writer(limitmb=WRITER_MB)
         try:
             wanted = {s.doc for s in sources}
             for doc in sorted(set(known) - wanted):
-                writer.delete_by_term("doc", doc)
+                writer.delete_by_term("file", doc)
                 report.removed.append(doc)
-            for number, source in enumerate(sources, start=1):
-                if progress:
-                    progress(source.doc, number, len(sources))
-                try:
-                    digest = file_digest(source.path)
-                except OSError:
-                    digest = None  # ingest_file names the problem
-                if digest is not None and known.get(source.doc) == digest:
-                    report.unchanged += 1
-                    continue
-                try:
-                    document = ingest_file(source.path, source.doc, patterns, source.metadata)
-                except SpeechsearchError as exc:
-                    report.failed.append((source.doc, str(exc).removeprefix(f"{source.doc}: ")))
-                    continue
-                if source.doc in known:
-                    writer.delete_by_term("doc", source.doc)
-                for fields in _passage_fields(document):
+            stats: dict[str, list[FileStats]] = {}
+            failures: dict[str, list[tuple[str, str]]] = {}
+            done_bytes = 0
+            tasks = _tasks(changed, report)
+            for number, prepared in enumerate(_prepared(tasks, tuple(corpus.boilerplate), segmenter, workers), 1):
+                file = prepared.file
+                if file not in stats:
+                    stats[file], failures[file] = [], []
+                    if file in known:
+                        writer.delete_by_term("file", file)
+                stats[file] += prepared.stats
+                failures[file] += prepared.failures
+                for fields in prepared.passages:
+                    words, grams = fields["words"], fields["chars"]
+                    text = Analyzed(fields["text"])
+                    text.words, text.grams = words, grams
+                    fields["words"] = fields["chars"] = text
                     writer.add_document(**fields)
-                writer.add_document(**_file_fields(document, digest))
-                report.indexed.append(source.doc)
+                done_bytes += prepared.size
+                if progress:
+                    progress(file, number, len(changed), done_bytes, total_bytes)
+            for file, file_stats in stats.items():
+                if not file_stats:  # nothing of it could be read
+                    report.failed += failures[file]
+                    continue
+                report.failed += [f for f in failures[file] if f[0] != file]
+                writer.add_document(id=f"file:{file}", kind="file", file=file, doc=file, sha256=digests[file],
+                                    stats=[asdict(s) for s in file_stats])
+                report.indexed.append(file)
+            for source, _ in changed:
+                if source.doc not in stats and not any(f[0] == source.doc for f in report.failed):
+                    report.failed.append((source.doc, "no documents in the file"))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -303,20 +465,20 @@ def _compatible(store: IndexStore, segmenter: str) -> bool:
 
 def _file_hashes(ix) -> dict[str, str]:
     with ix.searcher() as searcher:
-        return {f["doc"]: f["sha256"] for f in searcher.documents(kind="file")}
+        return {f["file"]: f["sha256"] for f in searcher.documents(kind="file")}
 
 
 def _totals(ix, report: IndexReport) -> None:
     with ix.searcher() as searcher:
         for record in searcher.documents(kind="file"):
-            stats = record["stats"]
             report.files += 1
-            report.speeches += stats["speeches"]
-            report.sections += stats["sections"]
-            report.points += stats["points"]
-            report.passages += stats["passages"]
-            report.annotations += stats["annotations"]
-            report.garbage += [(record["doc"], line, col) for line, col in stats["garbage"]]
+            for stats in record["stats"]:
+                report.speeches += stats["speeches"]
+                report.sections += stats["sections"]
+                report.points += stats["points"]
+                report.passages += stats["passages"]
+                report.annotations += stats["annotations"]
+                report.garbage += [(stats["doc"], line, col) for line, col in stats["garbage"]]
     report.garbage.sort()
 
 

@@ -1,6 +1,6 @@
-"""Ingest: a source file in, a repaired and outlined Document out.
+"""Ingest: a source file in, repaired and outlined Documents out.
 
-decode (bytes -> text) -> repair (readings, garbage, script) -> boilerplate -> outline.
+formats (bytes -> lines) -> repair (readings, garbage, script) -> boilerplate -> outline.
 """
 
 from __future__ import annotations
@@ -8,27 +8,26 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import SpeechsearchError
 from ..model import Document
-from .decode import DecodeError, decode_bytes
+from .decode import DecodeError
+from .formats import FormatError, SourceText, format_of, read_source
 from .outline import parse_document
 from .repair import repair_line
 
-__all__ = ["DecodeError", "IngestError", "ingest_file", "ingest_text"]
+__all__ = ["DecodeError", "FormatError", "ingest_file", "ingest_lines", "ingest_record", "ingest_text"]
+
+METADATA_KEYS = ("title", "speaker", "date", "place", "source", "tags")
 
 
-class IngestError(SpeechsearchError):
-    pass
-
-
-def ingest_text(text: str, doc: str, boilerplate: list[re.Pattern], *, encoding: str = "utf-8",
-                metadata: dict | None = None) -> Document:
-    """Repair and outline ``text``; ``doc`` is the name passages carry (path as in corpus.yaml)."""
+def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None
+                 ) -> Document:
+    """Repair and outline ``source``; ``doc`` is the name passages carry (path as in corpus.yaml)."""
+    meta = clean_metadata({**(metadata or {}), **source.metadata})
     lines: list[str] = []
-    document = Document(path=doc, title="", encoding=encoding, lines=lines, metadata=dict(metadata or {}))
+    document = Document(path=doc, title="", encoding=source.encoding, lines=lines, metadata=meta)
     content: list[tuple[int, str]] = []
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        repaired = repair_line(raw.rstrip("\r"), lineno)
+    for lineno, raw in enumerate(source.lines, start=1):
+        repaired = repair_line(raw, lineno)
         lines.append(repaired.text)
         document.annotations_stripped += repaired.annotations
         document.garbage += repaired.garbage
@@ -36,29 +35,49 @@ def ingest_text(text: str, doc: str, boilerplate: list[re.Pattern], *, encoding:
             document.boilerplate_lines.append(lineno)
         else:
             content.append((lineno, repaired.text))
-    fallback = document.metadata.get("title") or Path(doc).stem
-    title, speeches, passages = parse_document(doc, content, fallback)
-    document.title = document.metadata.get("title") or title
+    fallback = meta.get("title") or Path(doc.split("#")[-1]).stem
+    title, speeches, passages = parse_document(doc, content, fallback, source.hints, known_title=meta.get("title"))
+    document.title = meta.get("title") or title
     document.speeches = speeches
     document.passages = passages
     return document
 
 
-def read_source(path: Path, doc: str) -> tuple[str, str]:
-    """Read and decode ``path``; every failure becomes one IngestError naming the file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError(f"{doc}: file not found") from None
-    except IsADirectoryError:
-        raise IngestError(f"{doc}: is a directory, not a file") from None
-    except OSError as exc:
-        raise IngestError(f"{doc}: cannot read: {exc.strerror}") from None
-    if not data.strip():
-        raise IngestError(f"{doc}: empty file")
-    return decode_bytes(data, doc)
+def ingest_text(text: str, doc: str, boilerplate: list[re.Pattern], *, encoding: str = "utf-8",
+                metadata: dict | None = None) -> Document:
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    return ingest_lines(SourceText(lines, encoding), doc, boilerplate, metadata)
 
 
-def ingest_file(path: Path, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None) -> Document:
-    text, encoding = read_source(path, doc)
-    return ingest_text(text, doc, boilerplate, encoding=encoding, metadata=metadata)
+def ingest_file(path: Path, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None,
+                fmt: str | None = None) -> Document:
+    source = read_source(path, doc, format_of(path, fmt))
+    return ingest_lines(source, doc, boilerplate, metadata)
+
+
+def ingest_record(record: dict, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None) -> Document:
+    """One document of a JSONL file: ``text`` plus optional metadata keys."""
+    own = {k: record[k] for k in METADATA_KEYS if record.get(k)}
+    if record.get("category"):
+        own["tags"] = [*_as_list(own.get("tags")), record["category"]]
+    return ingest_text(record["text"], doc, boilerplate, metadata={**(metadata or {}), **own})
+
+
+def clean_metadata(meta: dict) -> dict:
+    out = {k: meta[k] for k in METADATA_KEYS if meta.get(k) not in (None, "", [])}
+    if "date" in out:
+        out["date"] = str(out["date"])[:10]
+    if "tags" in out:
+        out["tags"] = [str(t) for t in _as_list(out["tags"])]
+    for key in ("title", "speaker", "place", "source"):
+        if key in out:
+            out[key] = str(out[key])
+    return out
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [t.strip() for t in re.split("[,,、]", value) if t.strip()]
+    return list(value)

@@ -129,8 +129,9 @@ def find_subpoints(text: str) -> list[tuple[int, int]]:
 
 
 class _SpeechParser:
-    def __init__(self, doc: str, title: str, body: list[tuple[int, str]]):
+    def __init__(self, doc: str, title: str, body: list[tuple[int, str]], hints: dict[int, int]):
         self.doc = doc
+        self.hints = hints
         self.speech = Speech(title=title, line=0)
         self.body = body
         self.passages: list[Passage] = []
@@ -164,8 +165,11 @@ class _SpeechParser:
     def _confirmed_headings(self, lines: list[tuple[int, str]]) -> dict[int, tuple[str, int]]:
         """Line markers whose list goes on: a first item needs a second of its kind later."""
         markers = [(lineno, line_marker(text)) for lineno, text in lines]
-        confirmed: dict[int, tuple[str, int]] = {}
+        confirmed: dict[int, tuple[str, int | None]] = {}
         for i, (lineno, marker) in enumerate(markers):
+            if self.hints.get(lineno):  # a style says so (Heading 2): no ordinal needed
+                confirmed[lineno] = (f"Heading {self.hints[lineno]}", None)
+                continue
             if marker is None:
                 continue
             kind, n = marker
@@ -180,12 +184,12 @@ class _SpeechParser:
                 return i
         return len(lines)
 
-    def _open(self, stack: list, marker: tuple[str, int], lineno: int, text: str) -> bool:
+    def _open(self, stack: list, marker: tuple[str, int | None], lineno: int, text: str) -> bool:
         kind, n = marker
         depth = next((i for i, (k, _, _) in enumerate(stack) if k == kind), None)
-        if depth is not None and follows(stack[depth][1], n):
+        if depth is not None and (n is None or follows(stack[depth][1], n)):
             del stack[depth:]
-        elif n != 1:
+        elif n is not None and n != 1:
             return False
         head_end = first_sentence_end(text)
         node = Section(heading=clean_heading(text[:head_end].rstrip(SENTENCE_END)), line=lineno,
@@ -259,14 +263,26 @@ def _speech_titles(content: list[tuple[int, str]]) -> list[int]:
     return best
 
 
-def parse_document(doc: str, content: list[tuple[int, str]], fallback_title: str
+def parse_document(doc: str, content: list[tuple[int, str]], fallback_title: str,
+                   hints: dict[int, int] | None = None, known_title: str | None = None
                    ) -> tuple[str, list[Speech], list[Passage]]:
-    """Split ``content`` (line number, repaired text; boilerplate already removed) into speeches."""
+    """Split ``content`` (line number, repaired text; boilerplate already removed) into speeches.
+
+    ``hints`` maps line numbers to heading levels a file's styles give (0 for the title). With a
+    ``known_title`` (from metadata) the first line is the title only if it says the same.
+    """
+    hints = hints or {}
     content = [(lineno, text) for lineno, text in content if text.strip()]
     title, title_line = fallback_title, 0
-    if content and _is_title_like(content[0][1]):
-        title, title_line = clean_heading(content[0][1]), content[0][0]
-        content = content[1:]
+    if content:
+        first_line, first = content[0]
+        if known_title:
+            is_title = clean_heading(first) == clean_heading(known_title)
+        else:
+            is_title = hints.get(first_line) == 0 or (not hints.get(first_line) and _is_title_like(first))
+        if is_title:
+            title, title_line = clean_heading(first), first_line
+            content = content[1:]
     starts = _speech_titles(content)
     if not starts:
         segments = [(title, title_line, content)]
@@ -280,7 +296,7 @@ def parse_document(doc: str, content: list[tuple[int, str]], fallback_title: str
             segments.append((clean_heading(text), lineno, content[i + 1: end]))
     speeches, passages = [], []
     for speech_title, lineno, body in segments:
-        speech, speech_passages = _SpeechParser(doc, speech_title, body).parse()
+        speech, speech_passages = _SpeechParser(doc, speech_title, body, hints).parse()
         speech.line = lineno
         speeches.append(speech)
         passages += speech_passages
