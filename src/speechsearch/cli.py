@@ -36,6 +36,9 @@ class Context:
         self.index_dir = index_dir
         self._corpus = None
 
+    def reload(self):
+        self._corpus = None
+
     @property
     def corpus(self):
         if self._corpus is None:
@@ -169,15 +172,54 @@ def _summary(report) -> str:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title")
+@click.option("--speaker")
+@click.option("--date", help="ISO date, YYYY-MM-DD.")
+@click.option("--place")
+@click.option("--source")
+@click.option("--tag", "tags", multiple=True, help="Repeat for several tags.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.pass_obj
+def add(obj: Context, paths, title, speaker, date, place, source, tags, quiet):
+    """Add files to corpus.yaml (comments and order kept) and index them."""
+    from .corpus import add_entries, check_date
+
+    if date:
+        check_date(date)
+    metadata = {"title": title, "speaker": speaker, "date": date, "place": place, "source": source,
+                "tags": list(tags)}
+    added = add_entries(obj.corpus.file, list(paths), metadata)
+    obj.reload()
+    report = _build(obj, quiet=quiet)
+    click.echo(f"added: {', '.join(added)}")
+    click.echo(_summary(report))
+    if report.failed:
+        sys.exit(EXIT_NOTHING)
+
+
+def search_filters(f):
+    for option in reversed([
+        click.option("--speaker", help="Only passages of this speaker."),
+        click.option("--since", help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--until", help="Only documents dated on or before this."),
+        click.option("--tag", "tags", multiple=True, help="Only documents with this tag (repeat: all of them)."),
+    ]):
+        f = option(f)
+    return f
+
+
+@cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--full", is_flag=True, help="Print whole passages, not windows around the matches.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@search_filters
 @click.pass_obj
-def search(obj: Context, query, limit, fmt, full, color):
+def search(obj: Context, query, limit, fmt, full, color, speaker, since, until, tags):
     """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses)."""
-    from .search import run_search
+    from .search import Filters, run_search
 
     text = " ".join(query)
     store = obj.store
@@ -187,7 +229,8 @@ def search(obj: Context, query, limit, fmt, full, color):
         if report.failed:
             for doc, reason in report.failed:
                 click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
-    hits = run_search(store, text, limit=limit)
+    filters = Filters(speaker=speaker, since=since, until=until, tags=list(tags))
+    hits = run_search(store, text, limit=limit, filters=filters)
     if fmt == "json":
         click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "jsonl":

@@ -88,6 +88,15 @@ class Corpus:
         return list(files.values()), warnings
 
 
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def check_date(value: str, what: str = "date") -> str:
+    if not DATE.match(value):
+        raise CorpusError(f"{what} {value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value
+
+
 def find_corpus(start: Path | None = None) -> Path:
     """corpus.yaml in ``start`` (the working directory) or the nearest folder above it."""
     start = (start or Path.cwd()).resolve()
@@ -150,3 +159,42 @@ def _entry(file: Path, number: int, entry) -> dict:
     if isinstance(entry.get("tags"), str):
         entry["tags"] = [entry["tags"]]
     return entry
+
+
+def add_entries(corpus_file: Path, paths: list[Path], metadata: dict) -> list[str]:
+    """Append entries for ``paths`` to corpus.yaml, keeping its comments and order.
+
+    Returns the documents as corpus.yaml names them; a path already listed is left as it is.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip mode: comments, order and quoting survive
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    data = yaml.load(corpus_file.read_text(encoding="utf-8")) or {}
+    if "documents" not in data or data["documents"] is None:
+        data["documents"] = []
+    documents = data["documents"]
+    listed = {str(e["path"] if isinstance(e, dict) else e) for e in documents}
+    root = corpus_file.resolve().parent
+    added: list[str] = []
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.is_file():
+            raise CorpusError(f"{path}: file not found")
+        try:
+            doc = resolved.relative_to(root).as_posix()
+        except ValueError:
+            doc = resolved.as_posix()
+        added.append(doc)
+        if doc in listed:
+            continue
+        entry = {"path": doc}
+        entry.update({k: v for k, v in metadata.items() if v not in (None, "", [], ())})
+        documents.append(entry)
+        listed.add(doc)
+    tmp = corpus_file.with_name(corpus_file.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as stream:
+        yaml.dump(data, stream)
+    tmp.replace(corpus_file)
+    return added

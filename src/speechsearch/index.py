@@ -34,7 +34,7 @@ from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
 SCHEMA_VERSION = 2
-WRITER_MB = 512  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
+WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
 CURRENT = "CURRENT"
 LOCK = "LOCK"
@@ -291,7 +291,10 @@ def _tasks(changed: list[tuple[SourceFile, str | None]], report: IndexReport, ch
             continue
         records, size = [], 0
         try:
-            for number, record, line_bytes in iter_jsonl(source.path, source.doc):
+            for number, record, line_bytes, problem in iter_jsonl(source.path, source.doc):
+                if problem:
+                    report.failed.append((source.doc, problem))
+                    continue
                 records.append((number, record))
                 size += line_bytes
                 if size >= chunk_chars:

@@ -19,6 +19,7 @@ from .index import IndexStore
 from .script import to_simplified
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Hit:
     text: str
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``text``
+    metadata: dict = field(default_factory=dict)  # speaker, date, place, source, tags
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -233,13 +235,37 @@ def _literal_pattern(literal: str):
     return re.compile(r"[\W_]+".join(re.escape(r) for r in runs))
 
 
-def run_search(store: IndexStore, text: str, limit: int | None = 20) -> list[Hit]:
-    from whoosh import query as q
+@dataclass
+class Filters:
+    """Metadata conditions every hit must meet, whatever the query."""
 
+    speaker: str | None = None
+    since: str | None = None
+    until: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def query(self):
+        from whoosh import query as q
+
+        from .corpus import check_date
+
+        parts = [q.Term("kind", "passage")]
+        if self.speaker:
+            parts.append(q.Term("speaker", self.speaker))
+        if self.since or self.until:
+            since = check_date(self.since, "--since") if self.since else None
+            # "2025" must take in 2025-12-31: pad an open end past every longer date.
+            until = check_date(self.until, "--until") + "\uffff" if self.until else None
+            parts.append(q.TermRange("date", since, until))
+        parts += [q.Term("tags", t.lower()) for t in self.tags]
+        return q.And(parts) if len(parts) > 1 else parts[0]
+
+
+def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None) -> list[Hit]:
     ix = store.open()
     with ix.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
-        results = searcher.search(parsed.query, limit=limit, filter=q.Term("kind", "passage"))
+        results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query())
         return [_hit(r, parsed.literals) for r in results]
 
 
@@ -247,4 +273,12 @@ def _hit(result, literals: list[str]) -> Hit:
     f = result.fields()
     return Hit(id=f["id"], doc=f["doc"], title=f.get("title", ""), speech=f["speech"], path=list(f["path"]),
                kind=f["passage_kind"], line=f["line"], start=f["start"], end=f["end"], text=f["text"],
-               score=result.score or 0.0, highlights=highlight_spans(f["text"], literals))
+               score=result.score or 0.0, highlights=highlight_spans(f["text"], literals),
+               metadata=_metadata(f))
+
+
+def _metadata(fields: dict) -> dict:
+    meta = {k: fields[k] for k in METADATA_FIELDS if fields.get(k)}
+    if "tags" in meta:
+        meta["tags"] = meta["tags"].split(",")
+    return meta

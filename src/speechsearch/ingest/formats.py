@@ -173,21 +173,28 @@ def read_html(data: bytes, doc: str) -> SourceText:
     return SourceText(lines, encoding, {"title": title} if title else {})
 
 
-def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict, int]]:
-    """(line number, object, bytes of the line) for each document of a .jsonl or .jsonl.xz file."""
+def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, str | None]]:
+    """(line number, object, bytes of the line, problem) for each line of a .jsonl or .jsonl.xz file.
+
+    A line that is not a document comes with its problem and no object, so that one bad line
+    costs only itself.
+    """
     opener = lzma.open if path.name.lower().endswith(".xz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as stream:
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
                     continue
+                size = len(line.encode("utf-8"))
                 try:
                     record = json.loads(line)
                 except ValueError:
-                    raise FormatError(f"{doc}: line {number} is not valid JSON") from None
+                    yield number, None, size, f"line {number} is not valid JSON"
+                    continue
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    raise FormatError(f"{doc}: line {number} has no 'text' string")
-                yield number, record, len(line.encode("utf-8"))
+                    yield number, None, size, f"line {number} has no 'text' string"
+                    continue
+                yield number, record, size, None
     except FileNotFoundError:
         raise FormatError(f"{doc}: file not found") from None
     except (OSError, lzma.LZMAError, UnicodeDecodeError, EOFError) as exc:
