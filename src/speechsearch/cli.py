@@ -215,22 +215,16 @@ def search_filters(f):
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--full", is_flag=True, help="Print whole passages, not windows around the matches.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("-C", "--context", type=click.IntRange(min=0), default=0, help="Show N neighbouring passages.")
 @search_filters
 @click.pass_obj
-def search(obj: Context, query, limit, fmt, full, color, speaker, since, until, tags):
+def search(obj: Context, query, limit, fmt, full, color, context, speaker, since, until, tags):
     """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses)."""
     from .search import Filters, run_search
 
     text = " ".join(query)
-    store = obj.store
-    if not store.exists() and obj.index_dir is None:  # an index named with --index must exist
-        click.echo(f"speechsearch: no index yet; building {store.path} from {obj.corpus.file.name}…", err=True)
-        report = _build(obj, quiet=True)
-        if report.failed:
-            for doc, reason in report.failed:
-                click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
     filters = Filters(speaker=speaker, since=since, until=until, tags=list(tags))
-    hits = run_search(store, text, limit=limit, filters=filters)
+    hits = run_search(_ready_store(obj), text, limit=limit, filters=filters, context=context)
     if fmt == "json":
         click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
@@ -248,10 +242,69 @@ def search(obj: Context, query, limit, fmt, full, color, speaker, since, until, 
         sys.exit(EXIT_NOTHING)
 
 
+HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",
+            "metadata")
+
+
 def _hit_json(hit) -> dict:
     d = hit.to_dict()
-    return {key: d[key] for key in ("id", "doc", "speech", "path", "line", "start", "end", "text", "score",
-                                    "highlights", "kind", "title")}
+    out = {key: d[key] for key in HIT_KEYS}
+    for key in ("before", "after"):
+        if d[key]:
+            out[key] = [{k: c[k] for k in HIT_KEYS} for c in d[key]]
+    return out
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, help="File to write; its suffix picks the format. '-' for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "md", "docx"]),
+              help="Format (default: from the file name; jsonl for stdout).")
+@click.option("--context", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Neighbouring passages to include on each side of every hit.")
+@click.option("--no-collapse", is_flag=True, help="Keep passages that several speeches repeat word for word.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@search_filters
+@click.pass_obj
+def export(obj: Context, query, output, fmt, context, no_collapse, force, speaker, since, until, tags):
+    """Write every passage matching QUERY, with citations, to a file."""
+    from .export import Entry, collapse, format_for, render, write_output
+    from .search import Filters, run_search
+
+    fmt = format_for(output, fmt)
+    if output != "-" and Path(output).exists() and not force:
+        raise SpeechsearchError(f"{output}: exists; use --force to overwrite it")
+    if output == "-" and fmt == "docx" and stdout_is_tty():
+        raise SpeechsearchError("a .docx is binary: write it to a file with -o FILE.docx")
+    text = " ".join(query)
+    hits = run_search(_ready_store(obj), text, limit=None, context=context,
+                      filters=Filters(speaker=speaker, since=since, until=until, tags=list(tags)))
+    entries, seen = [], set()
+    for rank, hit in enumerate(hits, start=1):
+        for item, is_context in [*((h, True) for h in hit.before), (hit, False), *((h, True) for h in hit.after)]:
+            if item.id not in seen or not is_context:
+                seen.add(item.id)
+                entries.append(Entry(item, rank, context=is_context))
+    hit_ids = {h.id for h in hits}
+    entries = [e for e in entries if not (e.context and e.hit.id in hit_ids)]
+    if not no_collapse:
+        entries = collapse(entries)
+    write_output(render(entries, fmt, text), output, force, sys.stdout.buffer)
+    if output != "-":
+        click.echo(f"wrote {sum(not e.context for e in entries)} passages ({len(hits)} hits) to {output}", err=True)
+    if not hits:
+        sys.exit(EXIT_NOTHING)
+
+
+def _ready_store(obj: Context):
+    """The index, built first when there is none yet beside the corpus (never when --index names one)."""
+    store = obj.store
+    if not store.exists() and obj.index_dir is None:
+        click.echo(f"speechsearch: no index yet; building {store.path} from {obj.corpus.file.name}…", err=True)
+        report = _build(obj, quiet=True)
+        for doc, reason in report.failed:
+            click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
+    return store
 
 
 @cli.command()

@@ -53,13 +53,25 @@ def mark(text: str, spans: list[tuple[int, int]], color: bool) -> str:
 
 
 def format_hit(hit: Hit, color: bool, full: bool = False) -> str:
+    """Breadcrumb, ``file:line:column``, score and id, then the passage; context passages (-C)
+    stand before and after it marked with '-', as grep marks context lines."""
     crumb = SEPARATOR.join(hit.breadcrumb())
     where = f"{hit.doc}:{hit.line}:{hit.start + 1}"
     text, spans = snippet(hit.text, hit.highlights, full)
     if color:
         crumb = click.style(crumb, fg="cyan", bold=True)
         where = click.style(where, fg="magenta")
-    return f"{crumb}\n{where}  score {hit.score:.2f}  id {hit.id}\n  {mark(text, spans, color)}\n"
+    lines = [crumb, f"{where}  score {hit.score:.2f}  id {hit.id}"]
+    lines += [_context_line(c, color, full) for c in hit.before]
+    lines.append(("> " if hit.before or hit.after else "  ") + mark(text, spans, color))
+    lines += [_context_line(c, color, full) for c in hit.after]
+    return "\n".join(lines) + "\n"
+
+
+def _context_line(hit: Hit, color: bool, full: bool) -> str:
+    text = hit.text if full or len(hit.text) <= SNIPPET_MAX else hit.text[:SNIPPET_MAX] + "…"
+    line = f"- {hit.line}: {text}"
+    return click.style(line, dim=True) if color else line
 
 
 def format_outline(document: Document, color: bool) -> str:

@@ -37,6 +37,9 @@ class Hit:
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``text``
     metadata: dict = field(default_factory=dict)  # speaker, date, place, source, tags
+    ordinal: int = 0  # the passage's place in its document
+    before: list[Hit] = field(default_factory=list)  # context passages (search -C, export --context)
+    after: list[Hit] = field(default_factory=list)
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -45,6 +48,8 @@ class Hit:
         d = asdict(self)
         d["highlights"] = [list(h) for h in self.highlights]
         d["score"] = round(self.score, 4)
+        for key in ("before", "after"):
+            d[key] = [h.to_dict() for h in getattr(self, key)]
         return d
 
 
@@ -261,20 +266,36 @@ class Filters:
         return q.And(parts) if len(parts) > 1 else parts[0]
 
 
-def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None) -> list[Hit]:
+def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
+               context: int = 0) -> list[Hit]:
+    """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
     ix = store.open()
     with ix.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
         results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query())
-        return [_hit(r, parsed.literals) for r in results]
+        hits = [_hit(r.fields(), r.score, parsed.literals) for r in results]
+        if context > 0:
+            for hit in hits:
+                _add_context(searcher, hit, context, parsed.literals)
+        return hits
 
 
-def _hit(result, literals: list[str]) -> Hit:
-    f = result.fields()
+def _add_context(searcher, hit: Hit, n: int, literals: list[str]) -> None:
+    from whoosh import query as q
+
+    around = q.And([q.Term("doc", hit.doc), q.Term("kind", "passage"),
+                    q.NumericRange("ordinal", hit.ordinal - n, hit.ordinal + n)])
+    neighbours = sorted((_hit(r.fields(), 0.0, literals) for r in searcher.search(around, limit=None)),
+                        key=lambda h: h.ordinal)
+    hit.before = [h for h in neighbours if h.ordinal < hit.ordinal]
+    hit.after = [h for h in neighbours if h.ordinal > hit.ordinal]
+
+
+def _hit(f: dict, score: float, literals: list[str]) -> Hit:
     return Hit(id=f["id"], doc=f["doc"], title=f.get("title", ""), speech=f["speech"], path=list(f["path"]),
                kind=f["passage_kind"], line=f["line"], start=f["start"], end=f["end"], text=f["text"],
-               score=result.score or 0.0, highlights=highlight_spans(f["text"], literals),
-               metadata=_metadata(f))
+               score=score or 0.0, highlights=highlight_spans(f["text"], literals),
+               metadata=_metadata(f), ordinal=f.get("ordinal", 0))
 
 
 def _metadata(fields: dict) -> dict:

@@ -1,0 +1,196 @@
+"""Matched passages as files a speechwriter pastes from: JSON, JSONL, CSV, Markdown, Word.
+
+Passages that several speeches repeat word for word are exported once, with every source listed.
+Context passages (``--context N``) come in document order around their hit, marked as context.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SpeechsearchError, UsageError
+from .search import Hit
+
+FORMATS = ("json", "jsonl", "csv", "md", "docx")
+SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md", ".docx": "docx"}
+CSV_COLUMNS = ["rank", "text", "title", "speech", "path", "doc", "line", "start", "end", "speaker", "date", "place",
+               "source", "tags", "score", "context", "also_in", "id"]
+SEPARATOR = " › "
+
+
+@dataclass
+class Entry:
+    """One exported passage: a hit or a context passage, with the other places it stands in."""
+
+    hit: Hit
+    rank: int  # rank of the hit it belongs to (1-based)
+    context: bool = False
+    also_in: list[Hit] = field(default_factory=list)
+
+    def sources(self) -> list[Hit]:
+        return [self.hit, *self.also_in]
+
+    def to_dict(self) -> dict:
+        d = self.hit.to_dict()
+        meta = d.pop("metadata", {})
+        d.update({k: meta.get(k) for k in ("speaker", "date", "place", "source", "tags")})
+        d["rank"] = self.rank
+        d["context"] = self.context
+        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line} for h in self.also_in]
+        return d
+
+
+def format_for(path: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if path == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UsageError(f"{path}: cannot tell the format from the name; use --format ({', '.join(FORMATS)})")
+    return SUFFIXES[suffix]
+
+
+def collapse(entries: list[Entry]) -> list[Entry]:
+    """Keep the first of each text that several speeches repeat word for word."""
+    kept: dict[tuple[str, bool], Entry] = {}
+    for entry in entries:
+        key = (entry.hit.text, entry.context)
+        if key in kept:
+            kept[key].also_in.append(entry.hit)
+        else:
+            kept[key] = entry
+    return list(kept.values())
+
+
+def render(entries: list[Entry], fmt: str, query: str) -> bytes:
+    if fmt == "json":
+        return (json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "jsonl":
+        return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(entries)
+    if fmt == "md":
+        return to_markdown(entries, query).encode("utf-8")
+    if fmt == "docx":
+        return to_docx(entries, query)
+    raise UsageError(f"unknown export format {fmt!r}")
+
+
+def to_csv(entries: list[Entry]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Chinese correctly; columns as CSV_COLUMNS."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        d = entry.to_dict()
+        d["path"] = SEPARATOR.join(d["path"])
+        d["tags"] = ",".join(d["tags"] or [])
+        d["also_in"] = "; ".join(f"{s['doc']}:{s['line']}" for s in d["also_in"])
+        d["context"] = "context" if entry.context else ""
+        writer.writerow(["" if d.get(c) is None else d[c] for c in CSV_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def citation(hit: Hit) -> str:
+    meta = hit.metadata
+    parts = [f"《{hit.title or hit.speech}》"]
+    if hit.speech and hit.speech != hit.title:
+        parts.append(hit.speech)
+    parts += [meta[k] for k in ("speaker", "date") if meta.get(k)]
+    if hit.path:
+        parts.append(SEPARATOR.join(hit.path))
+    parts.append(f"{hit.doc}:{hit.line}")
+    return ",".join(parts)
+
+
+def _groups(entries: list[Entry]) -> list[tuple[Hit, list[Entry]]]:
+    """Entries grouped by speech, groups in the order of their best hit."""
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault((entry.hit.doc, entry.hit.speech), []).append(entry)
+    return [(items[0].hit, items) for items in groups.values()]
+
+
+def _pieces(hit: Hit) -> list[tuple[str, bool]]:
+    """The passage text cut into (piece, matched) runs."""
+    pieces, pos = [], 0
+    for start, end in hit.highlights:
+        if start > pos:
+            pieces.append((hit.text[pos:start], False))
+        pieces.append((hit.text[start:end], True))
+        pos = end
+    if pos < len(hit.text):
+        pieces.append((hit.text[pos:], False))
+    return pieces
+
+
+def to_markdown(entries: list[Entry], query: str) -> str:
+    lines = [f"# {query}", "", f"{sum(not e.context for e in entries)} passages", ""]
+    for first, items in _groups(entries):
+        lines += [f"## {first.speech or first.title}", ""]
+        shown_path: list[str] | None = None
+        for entry in items:
+            hit = entry.hit
+            if hit.path[:-1] != shown_path and hit.path:
+                shown_path = hit.path[:-1] if len(hit.path) > 1 else hit.path
+                lines += [f"### {SEPARATOR.join(shown_path)}", ""]
+            text = "".join(f"**{p}**" if matched else p for p, matched in _pieces(hit))
+            prefix = "> (context) " if entry.context else "> "
+            lines += [prefix + text, ""]
+            for source in entry.sources():
+                lines.append(f"— {citation(source)}  ")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def to_docx(entries: list[Entry], query: str) -> bytes:
+    import docx
+    from docx.enum.text import WD_COLOR_INDEX
+
+    document = docx.Document()
+    document.core_properties.title = f"speechsearch: {query}"
+    document.add_heading(query, level=0)
+    document.add_paragraph(f"{sum(not e.context for e in entries)} passages")
+    for first, items in _groups(entries):
+        document.add_heading(first.speech or first.title, level=1)
+        shown_path: list[str] | None = None
+        for entry in items:
+            hit = entry.hit
+            if hit.path[:-1] != shown_path and hit.path:
+                shown_path = hit.path[:-1] if len(hit.path) > 1 else hit.path
+                document.add_heading(SEPARATOR.join(shown_path), level=2)
+            paragraph = document.add_paragraph(style="Quote" if entry.context else None)
+            for piece, matched in _pieces(hit):
+                run = paragraph.add_run(piece)
+                if matched:
+                    run.bold = True
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            for source in entry.sources():
+                cite = document.add_paragraph()
+                cite_run = cite.add_run("— " + citation(source))
+                cite_run.italic = True
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def write_output(data: bytes, path: str, force: bool, stdout) -> None:
+    if path == "-":
+        stdout.write(data)
+        stdout.flush()
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise SpeechsearchError(f"{path}: exists; use --force to overwrite it")
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SpeechsearchError(f"{path}: cannot write: {exc.strerror}") from None
