@@ -10,7 +10,7 @@ BODY = "同志们:\n今天召开全县人社工作会议。\n一、总体要求\
 
 
 def search(folder, *args):
-    result = invoke("search", *args, "--format", "jsonl", "-n", "100", cwd=folder)
+    result = invoke("search", *args, "--format", "jsonl", "-n", "100", "--no-collapse", cwd=folder)
     return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 

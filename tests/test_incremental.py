@@ -17,7 +17,7 @@ def report(folder, *args):
 
 
 def docs(folder, query):
-    result = invoke("search", query, "--format", "jsonl", "-n", "100", cwd=folder)
+    result = invoke("search", query, "--format", "jsonl", "-n", "100", "--no-collapse", cwd=folder)
     return sorted({json.loads(line)["doc"] for line in result.output.splitlines()})
 
 

@@ -204,6 +204,11 @@ def search_filters(f):
         click.option("--since", help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD)."),
         click.option("--until", help="Only documents dated on or before this."),
         click.option("--tag", "tags", multiple=True, help="Only documents with this tag (repeat: all of them)."),
+        click.option("--doc", help="Only this document (its path as corpus.yaml names it)."),
+        click.option("--speech", help="Only speeches whose title contains this."),
+        click.option("--section", help="Only passages under a heading that contains this."),
+        click.option("--level", type=click.Choice(["speech", "section", "point", "sub-point"]),
+                     help="Only passages at this level of the outline."),
     ]):
         f = option(f)
     return f
@@ -216,26 +221,38 @@ def search_filters(f):
 @click.option("--full", is_flag=True, help="Print whole passages, not windows around the matches.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-C", "--context", type=click.IntRange(min=0), default=0, help="Show N neighbouring passages.")
+@click.option("--group", type=click.Choice(["speech"]), help="Group hits under their speech, with a count.")
+@click.option("--no-collapse", is_flag=True, help="Show every copy of a passage several speeches repeat.")
 @search_filters
 @click.pass_obj
-def search(obj: Context, query, limit, fmt, full, color, context, speaker, since, until, tags):
-    """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses)."""
-    from .search import Filters, run_search
+def search(obj: Context, query, limit, fmt, full, color, context, group, no_collapse, **filter_options):
+    """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses).
+
+    Fields work inside QUERY too: speaker:张三 date:[2024 TO 2025] tag:人社 doc:FILE
+    speech:WORDS section:WORDS level:point.
+    """
+    from .search import Filters, collapse, group_by_speech, run_search
 
     text = " ".join(query)
-    filters = Filters(speaker=speaker, since=since, until=until, tags=list(tags))
-    hits = run_search(_ready_store(obj), text, limit=limit, filters=filters, context=context)
+    hits = run_search(_ready_store(obj), text, limit=limit, filters=Filters.from_options(filter_options),
+                      context=context)
+    if not no_collapse:
+        hits = collapse(hits)
     if fmt == "json":
         click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
     else:
-        from .render import format_hit
+        from .render import format_group, format_hit
 
         use_color = color == "always" or (color == "auto" and stdout_is_tty())
-        for hit in hits:
-            click.echo(format_hit(hit, use_color, full), color=use_color)
+        if group:
+            for doc, speech, items in group_by_speech(hits):
+                click.echo(format_group(doc, speech, items, use_color, full), color=use_color)
+        else:
+            for hit in hits:
+                click.echo(format_hit(hit, use_color, full), color=use_color)
         if not hits:
             click.echo(f"no passage contains {text!r}", err=True)
     if not hits:
@@ -243,7 +260,7 @@ def search(obj: Context, query, limit, fmt, full, color, context, speaker, since
 
 
 HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",
-            "metadata")
+            "metadata", "also_in")
 
 
 def _hit_json(hit) -> dict:
@@ -266,10 +283,10 @@ def _hit_json(hit) -> dict:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @search_filters
 @click.pass_obj
-def export(obj: Context, query, output, fmt, context, no_collapse, force, speaker, since, until, tags):
+def export(obj: Context, query, output, fmt, context, no_collapse, force, **filter_options):
     """Write every passage matching QUERY, with citations, to a file."""
-    from .export import Entry, collapse, format_for, render, write_output
-    from .search import Filters, run_search
+    from .export import entries_for, format_for, render, write_output
+    from .search import Filters, collapse, run_search
 
     fmt = format_for(output, fmt)
     if output != "-" and Path(output).exists() and not force:
@@ -278,17 +295,8 @@ def export(obj: Context, query, output, fmt, context, no_collapse, force, speake
         raise SpeechsearchError("a .docx is binary: write it to a file with -o FILE.docx")
     text = " ".join(query)
     hits = run_search(_ready_store(obj), text, limit=None, context=context,
-                      filters=Filters(speaker=speaker, since=since, until=until, tags=list(tags)))
-    entries, seen = [], set()
-    for rank, hit in enumerate(hits, start=1):
-        for item, is_context in [*((h, True) for h in hit.before), (hit, False), *((h, True) for h in hit.after)]:
-            if item.id not in seen or not is_context:
-                seen.add(item.id)
-                entries.append(Entry(item, rank, context=is_context))
-    hit_ids = {h.id for h in hits}
-    entries = [e for e in entries if not (e.context and e.hit.id in hit_ids)]
-    if not no_collapse:
-        entries = collapse(entries)
+                      filters=Filters.from_options(filter_options))
+    entries = entries_for(hits if no_collapse else collapse(hits))
     write_output(render(entries, fmt, text), output, force, sys.stdout.buffer)
     if output != "-":
         click.echo(f"wrote {sum(not e.context for e in entries)} passages ({len(hits)} hits) to {output}", err=True)

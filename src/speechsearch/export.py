@@ -36,6 +36,8 @@ class Entry:
 
     def to_dict(self) -> dict:
         d = self.hit.to_dict()
+        for key in ("before", "after", "also_in", "ordinal"):
+            d.pop(key, None)
         meta = d.pop("metadata", {})
         d.update({k: meta.get(k) for k in ("speaker", "date", "place", "source", "tags")})
         d["rank"] = self.rank
@@ -55,16 +57,22 @@ def format_for(path: str, fmt: str | None) -> str:
     return SUFFIXES[suffix]
 
 
-def collapse(entries: list[Entry]) -> list[Entry]:
-    """Keep the first of each text that several speeches repeat word for word."""
-    kept: dict[tuple[str, bool], Entry] = {}
-    for entry in entries:
-        key = (entry.hit.text, entry.context)
-        if key in kept:
-            kept[key].also_in.append(entry.hit)
-        else:
-            kept[key] = entry
-    return list(kept.values())
+def entries_for(hits: list[Hit]) -> list[Entry]:
+    """Each hit with its context passages around it; a context passage appears once, and never
+    when it is itself a hit."""
+    hit_ids = {h.id for h in hits} | {o.id for h in hits for o in h.also_in}
+    entries, seen = [], set()
+    for rank, hit in enumerate(hits, start=1):
+        for item in hit.before:
+            if item.id not in seen and item.id not in hit_ids:
+                seen.add(item.id)
+                entries.append(Entry(item, rank, context=True))
+        entries.append(Entry(hit, rank, also_in=list(hit.also_in)))
+        for item in hit.after:
+            if item.id not in seen and item.id not in hit_ids:
+                seen.add(item.id)
+                entries.append(Entry(item, rank, context=True))
+    return entries
 
 
 def render(entries: list[Entry], fmt: str, query: str) -> bytes:

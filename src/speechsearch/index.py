@@ -33,7 +33,8 @@ from .corpus import Corpus, SourceFile
 from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
 WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
 CURRENT = "CURRENT"
@@ -60,6 +61,9 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         speech=STORED,
         path=STORED,
         passage_kind=ID(stored=True),
+        unit=ID(stored=True),
+        speech_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
+        crumb_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
         level=NUMERIC(stored=True),
         ordinal=NUMERIC(stored=True),
         line=NUMERIC(stored=True),
@@ -353,9 +357,20 @@ def _passage_fields(document: Document, file: str) -> Iterable[dict]:
                   tags=",".join(meta.get("tags", [])) or None, place=meta.get("place"), source=meta.get("source"))
     common = {k: v for k, v in common.items() if v is not None}
     for p in document.passages:
-        yield dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech, path=p.path,
-                   passage_kind=p.kind, level=p.level, ordinal=p.ordinal, line=p.line, start=p.start,
-                   end=p.end, text=p.text)
+        fields = dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech, path=p.path,
+                      passage_kind=p.kind, unit=unit_of(p), level=p.level, ordinal=p.ordinal, line=p.line,
+                      start=p.start, end=p.end, text=p.text, speech_chars=p.speech,
+                      crumb_chars=" \n ".join(p.path))
+        if p.kind == "heading":
+            fields["_boost"] = HEADING_BOOST
+        yield fields
+
+
+def unit_of(passage) -> str:
+    """The outline unit a passage belongs to, for --level: speech, section, point or subpoint."""
+    if passage.kind == "subpoint":
+        return "subpoint"
+    return ("speech", "section")[len(passage.path)] if len(passage.path) < 2 else "point"
 
 
 def default_workers() -> int:

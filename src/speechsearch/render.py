@@ -65,7 +65,24 @@ def format_hit(hit: Hit, color: bool, full: bool = False) -> str:
     lines += [_context_line(c, color, full) for c in hit.before]
     lines.append(("> " if hit.before or hit.after else "  ") + mark(text, spans, color))
     lines += [_context_line(c, color, full) for c in hit.after]
+    lines += [f"  = also {o.doc}:{o.line} ({SEPARATOR.join(o.breadcrumb())})" for o in hit.also_in]
     return "\n".join(lines) + "\n"
+
+
+def format_group(doc: str, speech: str, hits: list[Hit], color: bool, full: bool = False) -> str:
+    """A speech with its hit count, then each hit without the speech in its breadcrumb."""
+    head = f"{speech}  ({len(hits)} hit{'s' if len(hits) != 1 else ''})  {doc}"
+    out = [click.style(head, bold=True) if color else head]
+    for hit in hits:
+        text, spans = snippet(hit.text, hit.highlights, full)
+        crumb = SEPARATOR.join(hit.path) or "(opening)"
+        where = f":{hit.line}"
+        if color:
+            crumb, where = click.style(crumb, fg="cyan"), click.style(where, fg="magenta")
+        out.append(f"  {crumb}  {where}")
+        out.append(f"    {mark(text, spans, color)}")
+        out += [f"    = also {o.doc}:{o.line} ({o.speech})" for o in hit.also_in]
+    return "\n".join(out) + "\n"
 
 
 def _context_line(hit: Hit, color: bool, full: bool) -> str:

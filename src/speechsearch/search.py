@@ -19,6 +19,7 @@ from .index import IndexStore
 from .script import to_simplified
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+LITERAL_BOOST = 0.25  # the bigram field decides what matches; the word field decides the order
 METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")
 
 
@@ -40,6 +41,7 @@ class Hit:
     ordinal: int = 0  # the passage's place in its document
     before: list[Hit] = field(default_factory=list)  # context passages (search -C, export --context)
     after: list[Hit] = field(default_factory=list)
+    also_in: list[Hit] = field(default_factory=list)  # the same text elsewhere (collapsed repeats)
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -50,7 +52,28 @@ class Hit:
         d["score"] = round(self.score, 4)
         for key in ("before", "after"):
             d[key] = [h.to_dict() for h in getattr(self, key)]
+        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line, "id": h.id}
+                        for h in self.also_in]
         return d
+
+
+def collapse(hits: list[Hit]) -> list[Hit]:
+    """One hit per text: passages that several speeches repeat word for word list every source."""
+    kept: dict[str, Hit] = {}
+    for hit in hits:
+        if hit.text in kept:
+            kept[hit.text].also_in.append(hit)
+        else:
+            kept[hit.text] = hit
+    return list(kept.values())
+
+
+def group_by_speech(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:
+    """(doc, speech, hits) in the order of each speech's best hit."""
+    groups: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault((hit.doc, hit.speech), []).append(hit)
+    return [(doc, speech, items) for (doc, speech), items in groups.items()]
 
 
 def normalize_query_text(text: str) -> str:
@@ -88,8 +111,8 @@ def check_syntax(text: str) -> None:
                 raise UsageError(f"query {text!r} does not parse: {word} needs a term before it")
 
 
-def _literal_query(literal: str, reader):
-    """Passages containing ``literal``: a phrase of bigrams, the last character open-ended."""
+def _literal_query(literal: str, reader, field: str = "chars"):
+    """Passages whose ``field`` contains ``literal``: a phrase of bigrams, the last character open-ended."""
     from whoosh import query as q
 
     grams = list(bigrams(literal))
@@ -98,16 +121,59 @@ def _literal_query(literal: str, reader):
     if len(grams[-1][0]) == 1 and len(grams) > 1 and len(grams[-2][0]) == 2 and \
             grams[-2][3] == grams[-1][3]:
         grams.pop()  # the trailing single character is already inside the preceding bigram
-    terms = [q.Term("chars", g) for g, _, _, _ in grams]
+    terms = [q.Term(field, g) for g, _, _, _ in grams]
     last = grams[-1][0]
     if len(last) == 1:
         # The query ends on one character; in a passage it may be followed by more text.
-        expanded = [q.Term("chars", t) for t in reader.expand_prefix("chars", last)] if reader else []
+        expanded = [q.Term(field, t) for t in reader.expand_prefix(field, last)] if reader else []
         terms[-1] = q.Or(expanded) if expanded else q.NullQuery
         if len(terms) == 1:
             return terms[0]
         return q.Sequence(terms)
-    return terms[0] if len(terms) == 1 else q.Phrase("chars", [g for g, _, _, _ in grams])
+    return terms[0] if len(terms) == 1 else q.Phrase(field, [g for g, _, _, _ in grams])
+
+
+LEVELS = {"speech": "speech", "section": "section", "point": "point", "subpoint": "subpoint",
+          "sub-point": "subpoint", "sub_point": "subpoint"}
+FIELD_NAMES = ("speaker", "date", "tag", "doc", "speech", "section", "level")
+
+
+def field_query(name: str, value: str, reader=None):
+    """The condition ``name:value`` puts on passages (flags and query fields share it)."""
+    from whoosh import query as q
+
+    from .corpus import check_date
+
+    if name == "speaker":
+        return q.Term("speaker", value)
+    if name in ("tag", "tags"):
+        return q.Term("tags", value.lower())
+    if name == "doc":
+        return q.Or([q.Term("doc", value), q.Term("file", value)])
+    if name in ("speech", "section"):
+        literal = normalize_query_text(value)
+        found = _literal_query(literal, reader, "speech_chars" if name == "speech" else "crumb_chars")
+        if found is None:
+            raise UsageError(f"{name}:{value} has no letters or digits to search for")
+        return found
+    if name == "level":
+        if value.lower() not in LEVELS:
+            raise UsageError(f"level {value!r} is not one of speech, section, point, sub-point")
+        return q.Term("unit", LEVELS[value.lower()])
+    if name == "date":
+        return q.Prefix("date", check_date(value))
+    raise UsageError(f"unknown field {name!r} (known: {', '.join(FIELD_NAMES)})")
+
+
+def date_range(since: str | None, until: str | None):
+    from whoosh import query as q
+
+    from .corpus import check_date
+
+    low = check_date(since, "since") if since else None
+    # "2025" must take in 2025-12-31: pad an open end past every longer date.
+    high = check_date(until, "until") + "\uffff" if until else None
+    return q.TermRange("date", low, high)
 
 
 MAX_WORD = 8
@@ -163,9 +229,10 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     from whoosh.qparser import plugins as qplugins
 
     check_syntax(text)
-    parser = QueryParser("q", Schema(q=TEXT(analyzer=IDTokenizer())))
-    for plugin in (qplugins.SingleQuotePlugin, qplugins.FieldsPlugin, qplugins.WildcardPlugin,
-                   qplugins.RangePlugin, qplugins.BoostPlugin, qplugins.EveryPlugin):
+    verbatim = TEXT(analyzer=IDTokenizer())
+    parser = QueryParser("q", Schema(q=verbatim, **{name: verbatim for name in FIELD_NAMES}))
+    for plugin in (qplugins.SingleQuotePlugin, qplugins.WildcardPlugin, qplugins.BoostPlugin,
+                   qplugins.EveryPlugin):
         parser.remove_plugin_class(plugin)
     tree = parser.parse(text)
     literals: list[str] = []
@@ -177,10 +244,18 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
             raise UsageError(f"query term {raw!r} has no letters or digits to search for")
         if not negated:
             literals.append(literal)
+        required.boost = LITERAL_BOOST
         ranking = _word_query(literal, reader)
         return q.AndMaybe(required, ranking) if ranking is not None else required
 
     def convert(node, negated=False):
+        if isinstance(node, q.TermRange):
+            if node.fieldname != "date":
+                raise UsageError(f"ranges work on date only, not on {node.fieldname}")
+            return date_range(node.start, node.end)
+        if isinstance(node, (q.Term, q.Phrase)) and node.fieldname != "q":
+            value = node.text if isinstance(node, q.Term) else " ".join(node.words)
+            return field_query(node.fieldname, value, reader)
         if isinstance(node, q.Term):
             return leaf(node.text, negated)
         if isinstance(node, q.Phrase):
@@ -198,7 +273,8 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
         raise UsageError(f"query {text!r} uses syntax speechsearch does not support ({type(node).__name__})")
 
     converted = convert(tree)
-    if _only_negative(converted):
+    if _only_negative(converted) or not literals:
+        # Only NOT terms or only fields: every passage, then the conditions.
         converted = q.And([q.Every(), converted])
     return ParsedQuery(converted, literals)
 
@@ -242,27 +318,33 @@ def _literal_pattern(literal: str):
 
 @dataclass
 class Filters:
-    """Metadata conditions every hit must meet, whatever the query."""
+    """Conditions every hit must meet, whatever the query (the search and export flags)."""
 
     speaker: str | None = None
     since: str | None = None
     until: str | None = None
     tags: list[str] = field(default_factory=list)
+    doc: str | None = None
+    speech: str | None = None
+    section: str | None = None
+    level: str | None = None
 
-    def query(self):
+    @classmethod
+    def from_options(cls, options: dict) -> Filters:
+        options = dict(options)
+        options["tags"] = list(options.get("tags") or [])
+        return cls(**options)
+
+    def query(self, reader=None):
         from whoosh import query as q
 
-        from .corpus import check_date
-
         parts = [q.Term("kind", "passage")]
-        if self.speaker:
-            parts.append(q.Term("speaker", self.speaker))
         if self.since or self.until:
-            since = check_date(self.since, "--since") if self.since else None
-            # "2025" must take in 2025-12-31: pad an open end past every longer date.
-            until = check_date(self.until, "--until") + "\uffff" if self.until else None
-            parts.append(q.TermRange("date", since, until))
-        parts += [q.Term("tags", t.lower()) for t in self.tags]
+            parts.append(date_range(self.since, self.until))
+        for name in ("speaker", "doc", "speech", "section", "level"):
+            if getattr(self, name):
+                parts.append(field_query(name, getattr(self, name), reader))
+        parts += [field_query("tag", t) for t in self.tags]
         return q.And(parts) if len(parts) > 1 else parts[0]
 
 
@@ -272,7 +354,7 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
     ix = store.open()
     with ix.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
-        results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query())
+        results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query(searcher.reader()))
         hits = [_hit(r.fields(), r.score, parsed.literals) for r in results]
         if context > 0:
             for hit in hits:
