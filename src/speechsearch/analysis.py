@@ -54,26 +54,26 @@ class RjiebaSegmenter(Segmenter):
 
     name = "rjieba"
 
-    def __init__(self):
+    def __init__(self, private: bool = False):
         import rjieba
 
-        self._jieba = rjieba
+        self._jieba = rjieba.Jieba() if private else rjieba
 
     def tokenize(self, text, search):
         return self._jieba.tokenize(text, mode="search" if search else "default")
 
     def add_word(self, word):
-        self._jieba.add_word(word)
+        self._jieba.add_word(word, None, None)
 
 
 class JiebaSegmenter(Segmenter):
     name = "jieba"
 
-    def __init__(self):
+    def __init__(self, private: bool = False):
         import jieba
 
         jieba.setLogLevel(60)
-        self._jieba = jieba
+        self._jieba = jieba.Tokenizer() if private else jieba.dt
 
     def tokenize(self, text, search):
         return list(self._jieba.tokenize(text, mode="search" if search else "default"))
@@ -83,12 +83,15 @@ class JiebaSegmenter(Segmenter):
 
 
 @cache
-def get_segmenter(name: str) -> Segmenter:
-    if name == "rjieba":
-        return RjiebaSegmenter()
-    if name == "jieba":
-        return JiebaSegmenter()
-    raise ValueError(f"unknown segmenter {name!r}; choose from {', '.join(SEGMENTERS)}")
+def get_segmenter(name: str, user_words: tuple[str, ...] = ()) -> Segmenter:
+    """The named segmenter; with ``user_words`` (corpus.yaml's dictionary) a private instance
+    that keeps those words whole, so that no other index in this process sees them."""
+    if name not in SEGMENTERS:
+        raise ValueError(f"unknown segmenter {name!r}; choose from {', '.join(SEGMENTERS)}")
+    segmenter = (RjiebaSegmenter if name == "rjieba" else JiebaSegmenter)(private=bool(user_words))
+    for word in user_words:
+        segmenter.add_word(word)
+    return segmenter
 
 
 def positioned_words(text: str, segmenter: Segmenter, search: bool = True):

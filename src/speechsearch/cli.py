@@ -256,7 +256,67 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
         if not hits:
             click.echo(f"no passage contains {text!r}", err=True)
     if not hits:
+        _did_you_mean(obj.store, text)
         sys.exit(EXIT_NOTHING)
+
+
+def _did_you_mean(store, text: str) -> None:
+    from .discover import suggestions
+
+    words = [w for w in text.split() if w not in ("AND", "OR", "NOT") and ":" not in w]
+    found = suggestions(store, words[0]) if len(words) == 1 else []
+    if found:
+        click.echo(f"did you mean: {'  '.join(found)}", err=True)
+
+
+@cli.command()
+@click.argument("hit_id")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def similar(obj: Context, hit_id, limit, fmt):
+    """Passages on the same subject as passage HIT_ID, from other speeches."""
+    from .discover import similar as find_similar
+
+    source, hits = find_similar(obj.store, hit_id, limit)
+    _print_hits(hits, fmt, color=stdout_is_tty())
+    if fmt == "text" and not hits:
+        click.echo(f"nothing like {hit_id} in other speeches", err=True)
+    if not hits:
+        sys.exit(EXIT_NOTHING)
+
+
+@cli.command()
+@click.argument("doc", required=False)
+@click.option("--speech", help="A speech whose title contains these words, instead of a whole DOC.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def keywords(obj: Context, doc, speech, limit, fmt):
+    """The terms that set DOC (or a speech) apart from the rest of the corpus (TF-IDF)."""
+    from .discover import key_terms
+
+    terms = key_terms(obj.store, doc=doc, speech=speech, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([t.to_dict() for t in terms], ensure_ascii=False, indent=2))
+        return
+    width = max((len(t.term) for t in terms), default=0)
+    for term in terms:
+        click.echo(f"{term.term}{'　' * (width - len(term.term))}  {term.count:>5}×  in {term.passages:>6} passages  "
+                   f"{term.score:8.2f}")
+
+
+def _print_hits(hits, fmt: str, color: bool, full: bool = False) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for hit in hits:
+            click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
+    else:
+        from .render import format_hit
+
+        for hit in hits:
+            click.echo(format_hit(hit, color, full), color=color)
 
 
 HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",

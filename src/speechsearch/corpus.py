@@ -28,7 +28,7 @@ DEFAULT_BOILERPLATE = [
     r"^看过.{0,60}的人还看了",
     r"学习啦",
 ]
-TOP_KEYS = {"documents", "boilerplate"}
+TOP_KEYS = {"documents", "boilerplate", "dictionary"}
 METADATA_KEYS = {"title", "speaker", "date", "place", "source", "tags"}
 ENTRY_KEYS = METADATA_KEYS | {"path", "format"}
 FORMATS = {"text", "docx", "pdf", "html", "jsonl"}
@@ -53,6 +53,21 @@ class Corpus:
     file: Path
     entries: list[dict]
     boilerplate: list[str]
+    dictionary: str | None = None  # a word list jieba should keep whole, one word a line
+
+    def user_words(self) -> tuple[str, ...]:
+        """The corpus dictionary's words (the first column of each line), sorted."""
+        if not self.dictionary:
+            return ()
+        path = self.root / self.dictionary
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise CorpusError(f"{self.file}: dictionary {self.dictionary} not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorpusError(f"{self.file}: cannot read dictionary {self.dictionary}: {exc}") from None
+        words = {line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#")}
+        return tuple(sorted(words))
 
     @property
     def root(self) -> Path:
@@ -138,7 +153,10 @@ def load_corpus(path: Path | None = None) -> Corpus:
             re.compile(pattern)
         except re.error as exc:
             raise CorpusError(f"{file}: boilerplate pattern {pattern!r} is not a valid regex: {exc}") from None
-    return Corpus(file=file.resolve(), entries=entries, boilerplate=boilerplate)
+    dictionary = raw.get("dictionary")
+    if dictionary is not None and not isinstance(dictionary, str):
+        raise CorpusError(f"{file}: 'dictionary' must be the path of a word list")
+    return Corpus(file=file.resolve(), entries=entries, boilerplate=boilerplate, dictionary=dictionary)
 
 
 def _entry(file: Path, number: int, entry) -> dict:

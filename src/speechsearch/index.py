@@ -33,7 +33,7 @@ from .corpus import Corpus, SourceFile
 from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
 WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
@@ -61,6 +61,7 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         speech=STORED,
         path=STORED,
         passage_kind=ID(stored=True),
+        speech_id=ID(stored=True),
         unit=ID(stored=True),
         speech_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
         crumb_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
@@ -252,7 +253,8 @@ def _patterns(boilerplate: tuple[str, ...]):
     return [re.compile(p) for p in boilerplate]
 
 
-def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str) -> Prepared:
+def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words: tuple[str, ...] = ()
+            ) -> Prepared:
     """Decode, repair, outline and tokenize: everything before the Whoosh writer."""
     from .analysis import bigrams, fold, get_segmenter, pack, positioned_words
     from .ingest import ingest_file, ingest_record
@@ -272,7 +274,7 @@ def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str) -> Prepare
                 documents.append(ingest_record(record, doc, patterns, task.metadata))
             except SpeechsearchError as exc:
                 out.failures.append((doc, str(exc)))
-    words = get_segmenter(segmenter)
+    words = get_segmenter(segmenter, user_words)
     for document in documents:
         out.stats.append(FileStats.of(document))
         for fields in _passage_fields(document, task.file):
@@ -326,11 +328,11 @@ def format_of(source: SourceFile) -> str:
     return by_suffix(source.path, source.format)
 
 
-def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int):
+def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int, user_words: tuple[str, ...]):
     """Prepared tasks in order; with several workers, at most a few tasks wait in memory."""
     if workers <= 1:
         for task in tasks:
-            yield prepare(task, boilerplate, segmenter)
+            yield prepare(task, boilerplate, segmenter, user_words)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -339,7 +341,7 @@ def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int)
         pending: deque = deque()
         try:
             for task in tasks:
-                pending.append(pool.submit(prepare, task, boilerplate, segmenter))
+                pending.append(pool.submit(prepare, task, boilerplate, segmenter, user_words))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:
@@ -357,7 +359,8 @@ def _passage_fields(document: Document, file: str) -> Iterable[dict]:
                   tags=",".join(meta.get("tags", [])) or None, place=meta.get("place"), source=meta.get("source"))
     common = {k: v for k, v in common.items() if v is not None}
     for p in document.passages:
-        fields = dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech, path=p.path,
+        fields = dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech,
+                      speech_id=f"{p.doc}\x1f{p.speech}", path=p.path,
                       passage_kind=p.kind, unit=unit_of(p), level=p.level, ordinal=p.ordinal, line=p.line,
                       start=p.start, end=p.end, text=p.text, speech_chars=p.speech,
                       crumb_chars=" \n ".join(p.path))
@@ -391,10 +394,13 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
 
     report = IndexReport(index_dir=str(store.path))
     sources, report.warnings = corpus.sources()
+    user_words = corpus.user_words()
+    dictionary = hashlib.sha256("\n".join(user_words).encode()).hexdigest()[:16] if user_words else ""
     lock = store.lock(lock_timeout, on_wait)
     try:
         live = store.current()
-        fresh = rebuild or live is None or not _compatible(store, segmenter)
+        # Another segmenter, or another corpus dictionary, segments differently: start afresh.
+        fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary)
         if fresh:
             store._remove_stale(keep=live)
             gen = store._new_generation()
@@ -428,7 +434,8 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             failures: dict[str, list[tuple[str, str]]] = {}
             done_bytes = 0
             tasks = _tasks(changed, report)
-            for number, prepared in enumerate(_prepared(tasks, tuple(corpus.boilerplate), segmenter, workers), 1):
+            prepared_tasks = _prepared(tasks, tuple(corpus.boilerplate), segmenter, workers, user_words)
+            for number, prepared in enumerate(prepared_tasks, 1):
                 file = prepared.file
                 if file not in stats:
                     stats[file], failures[file] = [], []
@@ -462,9 +469,12 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             if fresh:
                 shutil.rmtree(gen, ignore_errors=True)
             raise
+        from .discover import write_pinyin_table
+
+        write_pinyin_table(ix, gen)
         if fresh:
-            (gen / META).write_text(json.dumps({"schema_version": SCHEMA_VERSION, "segmenter": segmenter},
-                                               indent=2) + "\n", encoding="utf-8")
+            meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary}
+            (gen / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
             store._publish(gen)
             store._remove_stale(keep=gen)
         _totals(store.open(), report)
@@ -473,12 +483,13 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     return report
 
 
-def _compatible(store: IndexStore, segmenter: str) -> bool:
+def _compatible(store: IndexStore, segmenter: str, dictionary: str) -> bool:
     try:
         meta = store.meta()
     except SpeechsearchError:
         return False
-    return meta.get("schema_version") == SCHEMA_VERSION and meta.get("segmenter") == segmenter
+    return (meta.get("schema_version") == SCHEMA_VERSION and meta.get("segmenter") == segmenter
+            and meta.get("dictionary", "") == dictionary)
 
 
 def _file_hashes(ix) -> dict[str, str]:

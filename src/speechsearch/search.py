@@ -229,6 +229,9 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     from whoosh.qparser import plugins as qplugins
 
     check_syntax(text)
+    for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):", re.sub(r'"[^"]*"', "", text)):
+        if name not in FIELD_NAMES:
+            raise UsageError(f"unknown field {name!r} in query (known: {', '.join(FIELD_NAMES)})")
     verbatim = TEXT(analyzer=IDTokenizer())
     parser = QueryParser("q", Schema(q=verbatim, **{name: verbatim for name in FIELD_NAMES}))
     for plugin in (qplugins.SingleQuotePlugin, qplugins.WildcardPlugin, qplugins.BoostPlugin,

@@ -1,0 +1,149 @@
+"""Search past a plain list: ranking, filters, fields, context, grouping, related, key terms,
+did-you-mean and the corpus dictionary; on the seed and on documents the tests write."""
+
+import json
+
+import pytest
+
+from speechsearch.index import IndexStore
+from tests.conftest import SEED_DOC, invoke, write_corpus
+
+
+def run(folder, *args):
+    return invoke("--corpus", str(folder / "corpus.yaml"), *args)
+
+
+def hits(folder, *args):
+    result = run(folder, "search", *args, "--format", "jsonl", "-n", "500")
+    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("query, line", [("怎么抓落实", 10), ("链条化抓落实", 15), ("舆论主导权", 39),
+                                         ("干部职工都是落实主体", 25), ("挖掘和培树人社系统先进典型", 41),
+                                         ("谁来抓落实", 22)])
+def test_a_heading_query_ranks_its_heading_first(seed_corpus, query, line):
+    top = hits(seed_corpus, query)[0]
+    assert (top["line"], top["kind"], top["start"]) == (line, "heading", 0)
+
+
+def test_filter_flags(seed_corpus):
+    everything = hits(seed_corpus, "落实")
+    by_speech = hits(seed_corpus, "落实", "--speech", "(二)")
+    assert by_speech and {h["speech"] for h in by_speech} == {"人社工作会议讲话稿(二)"}
+    under = hits(seed_corpus, "落实", "--section", "谁来")
+    assert under and all(h["path"][0] == "四、谁来抓落实" for h in under)
+    subpoints = hits(seed_corpus, "落实", "--level", "sub-point")
+    assert subpoints and all(h["kind"] == "subpoint" for h in subpoints)
+    points = hits(seed_corpus, "落实", "--level", "point")
+    assert points and all(len(h["path"]) == 2 and h["kind"] != "subpoint" for h in points)
+    sections = hits(seed_corpus, "落实", "--level", "section")
+    assert sections and all(len(h["path"]) == 1 for h in sections)
+    assert len(hits(seed_corpus, "落实", "--doc", SEED_DOC)) == len(everything)
+    assert hits(seed_corpus, "落实", "--doc", "other.txt") == []
+
+
+def ids(found):
+    return {h["id"] for h in found}
+
+
+def test_fields_inside_the_query(seed_corpus):
+    assert ids(hits(seed_corpus, "落实 section:谁来")) == ids(hits(seed_corpus, "落实", "--section", "谁来"))
+    assert ids(hits(seed_corpus, "落实 level:sub-point")) == ids(hits(seed_corpus, "落实", "--level", "sub-point"))
+    assert {h["speech"] for h in hits(seed_corpus, '宣传 speech:"(三)"')} == {"人社工作会议讲话稿(三)"}
+    result = run(seed_corpus, "search", "落实 colour:red")
+    assert result.exit_code == 2 and "unknown field 'colour'" in result.stderr
+
+
+def test_metadata_fields_and_date_ranges(tmp_path):
+    for name, speaker, date in [("a.md", "张三", "2023-05-01"), ("b.md", "李四", "2024-07-01"),
+                                ("c.md", "张三", "2025-02-01")]:
+        (tmp_path / name).write_text(f"---\nspeaker: {speaker}\ndate: {date}\n---\n讲话\n要抓落实{name}。\n",
+                                     encoding="utf-8")
+    write_corpus(tmp_path, ["a.md", "b.md", "c.md"])
+    assert run(tmp_path, "index", "-q").exit_code == 0
+    docs = lambda *a: sorted(h["doc"] for h in hits(tmp_path, *a))  # noqa: E731
+    assert docs("抓落实 speaker:张三") == ["a.md", "c.md"]
+    assert docs("抓落实 date:[2024 TO 2025]") == ["b.md", "c.md"]
+    assert docs("抓落实 date:2023") == ["a.md"]
+    assert docs("抓落实 speaker:张三 date:[2024 TO 2026]") == ["c.md"]
+    assert docs("抓落实", "--speaker", "张三", "--until", "2024-12") == ["a.md"]
+
+
+def test_context_around_each_hit(seed_corpus):
+    result = run(seed_corpus, "search", "落实才有效果", "-C", "1")
+    lines = result.output.splitlines()
+    assert lines[0].endswith("三是落实才有效果")  # the breadcrumb once
+    assert lines[2].startswith("- 7: 二是落实才有希望")
+    assert lines[3].startswith("> 三是【落实才有效果】")
+    assert lines[4].startswith("- 8: 第二,抓落实是党的优良作风")
+
+
+def test_group_by_speech_counts_hits(seed_corpus):
+    result = run(seed_corpus, "search", "宣传工作", "--group", "speech", "-n", "500")
+    heads = [line for line in result.output.splitlines() if line and not line.startswith(" ")]
+    counts = {h["speech"]: 0 for h in hits(seed_corpus, "宣传工作")}
+    for h in hits(seed_corpus, "宣传工作"):
+        counts[h["speech"]] += 1
+    assert heads == [f"{speech}  ({n} hit{'s' if n > 1 else ''})  {SEED_DOC}" for speech, n in counts.items()]
+
+
+def test_identical_passages_collapse_with_every_source(tmp_path):
+    shared = "要坚持以人民为中心的发展思想。"
+    (tmp_path / "a.txt").write_text(f"甲讲话\n{shared}\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(f"乙讲话\n{shared}\n", encoding="utf-8")
+    write_corpus(tmp_path, ["a.txt", "b.txt"])
+    collapsed = hits(tmp_path, "人民为中心")
+    assert len(collapsed) == 1
+    assert sorted([collapsed[0]["doc"]] + [s["doc"] for s in collapsed[0]["also_in"]]) == ["a.txt", "b.txt"]
+    assert len(hits(tmp_path, "人民为中心", "--no-collapse")) == 2
+    assert "= also " in run(tmp_path, "search", "人民为中心").output
+
+
+def test_similar_finds_passages_of_other_speeches(seed_corpus):
+    source = next(h for h in hits(seed_corpus, "舆论引导") if h["kind"] == "heading")
+    result = run(seed_corpus, "similar", source["id"], "--format", "jsonl")
+    related = [json.loads(line) for line in result.output.splitlines()]
+    assert related and all(r["speech"] != source["speech"] for r in related)
+    assert any("舆论" in r["text"] for r in related)
+    missing = run(seed_corpus, "similar", "nope:1:0")
+    assert missing.exit_code == 3 and "no passage with id 'nope:1:0'" in missing.stderr
+
+
+def test_keywords_use_the_corpus_document_frequencies(tmp_path):
+    (tmp_path / "jobs.txt").write_text("就业讲话\n" + "要稳定就业,扩大就业,促进就业。\n" * 5 + "要做好工作。\n",
+                                       encoding="utf-8")
+    (tmp_path / "school.txt").write_text("教育讲话\n" + "要办好教育,发展教育。\n" * 5 + "要做好工作。\n",
+                                         encoding="utf-8")
+    write_corpus(tmp_path, ["jobs.txt", "school.txt"])
+    assert run(tmp_path, "index", "-q").exit_code == 0
+    result = run(tmp_path, "keywords", "jobs.txt", "--format", "json", "-n", "5")
+    terms = json.loads(result.output)
+    assert terms[0]["term"] == "就业" and terms[0]["count"] == 15
+    assert "工作" not in [t["term"] for t in terms[:2]]  # in every document: no weight
+    assert run(tmp_path, "keywords").exit_code == 2
+
+
+@pytest.mark.parametrize("typed, meant", [("luoshi", "落实"), ("ls", "落实"), ("落时", "落实"), ("宣专", "宣传")])
+def test_did_you_mean(seed_corpus, typed, meant):
+    result = run(seed_corpus, "search", typed)
+    assert result.exit_code == 1
+    suggestion = next(line for line in result.stderr.splitlines() if line.startswith("did you mean:"))
+    assert meant in suggestion.split()
+
+
+def test_corpus_dictionary_keeps_words_whole_and_resegments_when_changed(tmp_path):
+    (tmp_path / "a.txt").write_text("讲话\n要加强人社系统建设。\n", encoding="utf-8")
+    write_corpus(tmp_path, ["a.txt"], extra="dictionary: terms.txt\n")
+    (tmp_path / "terms.txt").write_text("# words jieba should keep whole\n", encoding="utf-8")
+    assert run(tmp_path, "index", "-q").exit_code == 0
+
+    def has_word(word):
+        with IndexStore(tmp_path / ".speechsearch").open().reader() as reader:
+            return reader.frequency("words", word) > 0
+
+    assert not has_word("人社系统")
+    (tmp_path / "terms.txt").write_text("人社系统 10 n\n", encoding="utf-8")
+    result = run(tmp_path, "index", "-q", "--format", "json")
+    assert json.loads(result.output)["rebuilt"]
+    assert has_word("人社系统")
+    assert [h["doc"] for h in hits(tmp_path, "人社系统")] == ["a.txt"]
