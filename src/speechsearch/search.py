@@ -278,7 +278,7 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     converted = convert(tree)
     if _only_negative(converted) or not literals:
         # Only NOT terms or only fields: every passage, then the conditions.
-        converted = q.And([q.Every(), converted])
+        converted = q.And([q.Term("kind", "passage"), converted])
     return ParsedQuery(converted, literals)
 
 
@@ -339,15 +339,19 @@ class Filters:
         return cls(**options)
 
     def query(self, reader=None):
+        """The filter, or None when there is none: file records hold no text, so a query that
+        needs a literal never meets one, and an empty filter spares Whoosh a set of every docnum."""
         from whoosh import query as q
 
-        parts = [q.Term("kind", "passage")]
+        parts = []
         if self.since or self.until:
             parts.append(date_range(self.since, self.until))
         for name in ("speaker", "doc", "speech", "section", "level"):
             if getattr(self, name):
                 parts.append(field_query(name, getattr(self, name), reader))
         parts += [field_query("tag", t) for t in self.tags]
+        if not parts:
+            return None
         return q.And(parts) if len(parts) > 1 else parts[0]
 
 
