@@ -112,6 +112,10 @@ def test_jsonl_documents_with_metadata(tmp_path):
     assert sorted((h["doc"], h["speech"], h["line"]) for h in hits) == [
         ("docs.jsonl#a1", "甲", 3), ("docs.jsonl#b2", "乙", 2)]
     assert [h["doc"] for h in search(tmp_path, "抓落实", "--speaker", "赵六")] == ["docs.jsonl#b2"]
+    outline = json.loads(invoke("show", "docs.jsonl#a1", "--format", "json", cwd=tmp_path).output)
+    assert [s["heading"] for s in outline["speeches"][0]["sections"]] == ["一、要求", "二、任务"]
+    missing = invoke("show", "docs.jsonl#zz", cwd=tmp_path)
+    assert missing.exit_code == 3 and "no document with id 'zz'" in missing.stderr
 
 
 def test_bad_files_are_reported_and_skipped(tmp_path):

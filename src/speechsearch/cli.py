@@ -383,8 +383,13 @@ def show(obj: Context, doc, fmt):
     """The outline of DOC (its path as corpus.yaml names it, or any file)."""
     from .ingest import ingest_file
 
-    source = _find_source(obj, doc)
-    document = ingest_file(source.path, source.doc, obj.corpus.boilerplate_patterns(), source.metadata)
+    file, _, record_id = doc.partition("#")
+    source = _find_source(obj, file)
+    if record_id:
+        document = _jsonl_document(source, doc, record_id, obj.corpus.boilerplate_patterns())
+    else:
+        document = ingest_file(source.path, source.doc, obj.corpus.boilerplate_patterns(), source.metadata,
+                               source.format)
     if fmt == "json":
         click.echo(json.dumps(document.outline(), ensure_ascii=False, indent=2))
     else:
@@ -392,6 +397,16 @@ def show(obj: Context, doc, fmt):
 
         color = stdout_is_tty()
         click.echo(format_outline(document, color), color=color, nl=False)
+
+
+def _jsonl_document(source, doc: str, record_id: str, patterns):
+    from .ingest import ingest_record
+    from .ingest.formats import iter_jsonl
+
+    for number, record, _, _ in iter_jsonl(source.path, source.doc):
+        if record is not None and str(record.get("id") or number) == record_id:
+            return ingest_record(record, f"{source.doc}#{record_id}", patterns, source.metadata)
+    raise SpeechsearchError(f"{doc}: no document with id {record_id!r} in {source.doc}")
 
 
 def _find_source(obj: Context, doc: str):
