@@ -130,7 +130,94 @@ def _literal_query(literal: str, reader, field: str = "chars"):
         if len(terms) == 1:
             return terms[0]
         return q.Sequence(terms)
-    return terms[0] if len(terms) == 1 else q.Phrase(field, [g for g, _, _, _ in grams])
+    return terms[0] if len(terms) == 1 else _literal_phrase(field, [g for g, _, _, _ in grams])
+
+
+def _literal_phrase(field: str, grams: list[str]):
+    """A phrase of bigrams that matches by intersecting the terms' postings and checking their
+    positions directly; Whoosh's own Phrase goes through its generic span machinery, several
+    times slower on the many short phrases literal search makes."""
+    from whoosh import matching
+    from whoosh import query as q
+
+    class LiteralPhrase(q.Phrase):
+        def matcher(self, searcher, context=None):
+            reader = searcher.reader()
+            parts = []
+            for word in self.words:
+                if (self.fieldname, word) not in reader:
+                    return matching.NullMatcher()
+                parts.append(q.Term(self.fieldname, word).matcher(searcher, context))
+            # Intersect rarest first: the common bigrams are then only skipped to, not walked.
+            rarest = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
+            child = parts[rarest[0]]
+            for i in rarest[1:]:
+                child = matching.IntersectionMatcher(child, parts[i])
+            return _Consecutive(child, parts, self.boost)
+
+    return LiteralPhrase(field, grams)
+
+
+def _consecutive_matcher():
+    from whoosh import matching
+
+    class Consecutive(matching.WrappingMatcher):
+        """Passes the documents where term i stands at position p + i for some p."""
+
+        def __init__(self, child, parts, boost=1.0):
+            super().__init__(child, boost)
+            self.parts = parts
+            self._settle()
+
+        def _holds(self) -> bool:
+            starts = set(self.parts[0].value_as("positions"))
+            for offset, part in enumerate(self.parts[1:], start=1):
+                starts &= {p - offset for p in part.value_as("positions")}
+                if not starts:
+                    return False
+            return True
+
+        def _settle(self):
+            while self.child.is_active() and not self._holds():
+                self.child.next()
+
+        def next(self):
+            self.child.next()
+            self._settle()
+
+        def skip_to(self, docid):
+            self.child.skip_to(docid)
+            self._settle()
+
+        def all_ids(self):
+            while self.is_active():
+                yield self.id()
+                self.next()
+
+        def supports_block_quality(self):
+            return False
+
+        def replace(self, minquality=0):
+            return self if self.is_active() else matching.NullMatcher()
+
+        def copy(self):
+            raise NotImplementedError("literal phrase matchers are not copied")
+
+    return Consecutive
+
+
+class _LazyConsecutive:
+    """Builds the matcher class on first use, so importing this module does not import Whoosh."""
+
+    cls = None
+
+    def __call__(self, *args, **kwargs):
+        if _LazyConsecutive.cls is None:
+            _LazyConsecutive.cls = _consecutive_matcher()
+        return _LazyConsecutive.cls(*args, **kwargs)
+
+
+_Consecutive = _LazyConsecutive()
 
 
 LEVELS = {"speech": "speech", "section": "section", "point": "point", "subpoint": "subpoint",
@@ -217,7 +304,7 @@ def _word_query(literal: str, reader):
     terms = lexicon_words(literal, reader)
     if not terms:
         return None
-    return q.Term("words", terms[0]) if len(terms) == 1 else q.Phrase("words", terms)
+    return q.Term("words", terms[0]) if len(terms) == 1 else _literal_phrase("words", terms)
 
 
 def parse_query(text: str, reader=None) -> ParsedQuery:
