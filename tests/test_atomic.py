@@ -16,7 +16,7 @@ def cli(folder, *args, **kwargs):
 
 
 def hits(folder, query):
-    result = cli(folder, "search", query, "--format", "jsonl", "--limit", "100000")
+    result = cli(folder, "search", query, "--format", "jsonl", "--limit", "100000", "--no-collapse")
     assert result.returncode == 0, result.stderr
     return sorted((h["doc"], h["line"], h["start"]) for h in map(json.loads, result.stdout.splitlines()))
 
