@@ -238,23 +238,16 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
                       context=context)
     if not no_collapse:
         hits = collapse(hits)
-    if fmt == "json":
-        click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
-    elif fmt == "jsonl":
-        for hit in hits:
-            click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
-    else:
-        from .render import format_group, format_hit
+    use_color = color == "always" or (color == "auto" and stdout_is_tty())
+    if fmt == "text" and group:
+        from .render import format_group
 
-        use_color = color == "always" or (color == "auto" and stdout_is_tty())
-        if group:
-            for doc, speech, items in group_by_speech(hits):
-                click.echo(format_group(doc, speech, items, use_color, full), color=use_color)
-        else:
-            for hit in hits:
-                click.echo(format_hit(hit, use_color, full), color=use_color)
-        if not hits:
-            click.echo(f"no passage contains {text!r}", err=True)
+        for doc, speech, items in group_by_speech(hits):
+            click.echo(format_group(doc, speech, items, use_color, full), color=use_color)
+    else:
+        _print_hits(hits, fmt, use_color, full)
+    if fmt == "text" and not hits:
+        click.echo(f"no passage contains {text!r}", err=True)
     if not hits:
         _did_you_mean(obj.store, text)
         sys.exit(EXIT_NOTHING)
