@@ -422,6 +422,12 @@ def main():  # pragma: no cover - console script entry
     except KeyboardInterrupt:
         click.echo("speechsearch: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader (head, less) went away: stop quietly, as grep does.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
 
 
 __all__ = ["cli", "main", "EXIT_INPUT"]

@@ -337,7 +337,7 @@ def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int,
     from concurrent.futures import ProcessPoolExecutor
 
     window = 2 * workers
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
         pending: deque = deque()
         try:
             for task in tasks:
@@ -350,6 +350,13 @@ def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int,
             for future in pending:
                 future.cancel()
             raise
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which cancels the run once, cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _passage_fields(document: Document, file: str) -> Iterable[dict]:
