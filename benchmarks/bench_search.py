@@ -65,7 +65,7 @@ def compare_processes(name: str, corpus: Path, raw: Path, runs: int) -> dict:
 
 def in_process_latency(index_dir: Path, rounds: int = 1000) -> dict:
     from speechsearch.index import IndexStore
-    from speechsearch.search import Filters, _hit, parse_query
+    from speechsearch.search import Filters, hit_from_fields, parse_query
 
     ix = IndexStore(index_dir).open()
     times = []
@@ -76,7 +76,7 @@ def in_process_latency(index_dir: Path, rounds: int = 1000) -> dict:
             start = time.perf_counter()
             parsed = parse_query(query, searcher.reader())
             results = searcher.search(parsed.query, limit=10, filter=only_passages)
-            [_hit(r.fields(), r.score, parsed.literals) for r in results]
+            [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
             times.append(time.perf_counter() - start)
     times.sort()
     return {"p50_ms": round(1000 * times[len(times) // 2], 2), "p99_ms": round(1000 * times[int(len(times) * 0.99)], 2)}

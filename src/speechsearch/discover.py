@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import SpeechsearchError, UsageError
 from .index import IndexStore
-from .search import Hit, _hit, normalize_query_text
+from .search import Hit, hit_from_fields, normalize_query_text
 
 PINYIN_TABLE = "pinyin.tsv"
 HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
@@ -35,7 +35,7 @@ def similar(store: IndexStore, hit_id: str, limit: int = 10) -> tuple[Hit, list[
         if docnum is None:
             raise SpeechsearchError(f"no passage with id {hit_id!r} (ids are shown with every hit)")
         fields = searcher.stored_fields(docnum)
-        source = _hit(fields, 0.0, [])
+        source = hit_from_fields(fields, 0.0, [])
         terms = searcher.key_terms_from_text("words", fields["text"], numterms=12, model=Bo1Model)
         terms = [(t, w) for t, w in terms if len(t) > 1] or terms
         if not terms:
@@ -44,7 +44,7 @@ def similar(store: IndexStore, hit_id: str, limit: int = 10) -> tuple[Hit, list[
         results = searcher.search(query, limit=limit, filter=q.Term("kind", "passage"),
                                   mask=q.Term("speech_id", fields["speech_id"]))
         words = [t for t, _ in terms]
-        return source, [_hit(r.fields(), r.score, words) for r in results]
+        return source, [hit_from_fields(r.fields(), r.score, words) for r in results]
 
 
 @dataclass

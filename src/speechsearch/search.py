@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+from whoosh import matching, query
+
 from .analysis import bigrams, fold
 from .errors import UsageError
 from .index import IndexStore
@@ -130,94 +132,70 @@ def _literal_query(literal: str, reader, field: str = "chars"):
         if len(terms) == 1:
             return terms[0]
         return q.Sequence(terms)
-    return terms[0] if len(terms) == 1 else _literal_phrase(field, [g for g, _, _, _ in grams])
+    return terms[0] if len(terms) == 1 else LiteralPhrase(field, [g for g, _, _, _ in grams])
 
 
-def _literal_phrase(field: str, grams: list[str]):
-    """A phrase of bigrams that matches by intersecting the terms' postings and checking their
-    positions directly; Whoosh's own Phrase goes through its generic span machinery, several
-    times slower on the many short phrases literal search makes."""
-    from whoosh import matching
-    from whoosh import query as q
+class LiteralPhrase(query.Phrase):
+    """A phrase that matches by intersecting its terms' postings, rarest first, and checking
+    their positions directly; Whoosh's own Phrase goes through its generic span machinery,
+    several times slower on the many short phrases literal search makes."""
 
-    class LiteralPhrase(q.Phrase):
-        def matcher(self, searcher, context=None):
-            reader = searcher.reader()
-            parts = []
-            for word in self.words:
-                if (self.fieldname, word) not in reader:
-                    return matching.NullMatcher()
-                parts.append(q.Term(self.fieldname, word).matcher(searcher, context))
-            # Intersect rarest first: the common bigrams are then only skipped to, not walked.
-            rarest = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
-            child = parts[rarest[0]]
-            for i in rarest[1:]:
-                child = matching.IntersectionMatcher(child, parts[i])
-            return _Consecutive(child, parts, self.boost)
-
-    return LiteralPhrase(field, grams)
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        parts = []
+        for word in self.words:
+            if (self.fieldname, word) not in reader:
+                return matching.NullMatcher()
+            parts.append(query.Term(self.fieldname, word).matcher(searcher, context))
+        # Rarest first: the common terms are then only skipped to, not walked.
+        order = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
+        child = parts[order[0]]
+        for i in order[1:]:
+            child = matching.IntersectionMatcher(child, parts[i])
+        return ConsecutiveMatcher(child, parts, self.boost)
 
 
-def _consecutive_matcher():
-    from whoosh import matching
+class ConsecutiveMatcher(matching.WrappingMatcher):
+    """Passes the documents where term i stands at position p + i for some p."""
 
-    class Consecutive(matching.WrappingMatcher):
-        """Passes the documents where term i stands at position p + i for some p."""
+    def __init__(self, child, parts, boost=1.0):
+        super().__init__(child, boost)
+        self.parts = parts
+        self._settle()
 
-        def __init__(self, child, parts, boost=1.0):
-            super().__init__(child, boost)
-            self.parts = parts
-            self._settle()
+    def _holds(self) -> bool:
+        starts = set(self.parts[0].value_as("positions"))
+        for offset, part in enumerate(self.parts[1:], start=1):
+            starts &= {p - offset for p in part.value_as("positions")}
+            if not starts:
+                return False
+        return True
 
-        def _holds(self) -> bool:
-            starts = set(self.parts[0].value_as("positions"))
-            for offset, part in enumerate(self.parts[1:], start=1):
-                starts &= {p - offset for p in part.value_as("positions")}
-                if not starts:
-                    return False
-            return True
-
-        def _settle(self):
-            while self.child.is_active() and not self._holds():
-                self.child.next()
-
-        def next(self):
+    def _settle(self):
+        while self.child.is_active() and not self._holds():
             self.child.next()
-            self._settle()
 
-        def skip_to(self, docid):
-            self.child.skip_to(docid)
-            self._settle()
+    def next(self):
+        self.child.next()
+        self._settle()
 
-        def all_ids(self):
-            while self.is_active():
-                yield self.id()
-                self.next()
+    def skip_to(self, docid):
+        self.child.skip_to(docid)
+        self._settle()
 
-        def supports_block_quality(self):
-            return False
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
 
-        def replace(self, minquality=0):
-            return self if self.is_active() else matching.NullMatcher()
+    def supports_block_quality(self):
+        return False
 
-        def copy(self):
-            raise NotImplementedError("literal phrase matchers are not copied")
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
 
-    return Consecutive
-
-
-class _LazyConsecutive:
-    """Builds the matcher class on first use, so importing this module does not import Whoosh."""
-
-    cls = None
-
-    def __call__(self, *args, **kwargs):
-        if _LazyConsecutive.cls is None:
-            _LazyConsecutive.cls = _consecutive_matcher()
-        return _LazyConsecutive.cls(*args, **kwargs)
-
-
-_Consecutive = _LazyConsecutive()
+    def copy(self):
+        raise NotImplementedError("literal phrase matchers are not copied")
 
 
 LEVELS = {"speech": "speech", "section": "section", "point": "point", "subpoint": "subpoint",
@@ -304,7 +282,7 @@ def _word_query(literal: str, reader):
     terms = lexicon_words(literal, reader)
     if not terms:
         return None
-    return q.Term("words", terms[0]) if len(terms) == 1 else _literal_phrase("words", terms)
+    return q.Term("words", terms[0]) if len(terms) == 1 else LiteralPhrase("words", terms)
 
 
 def parse_query(text: str, reader=None) -> ParsedQuery:
@@ -449,7 +427,7 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
     with ix.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
         results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query(searcher.reader()))
-        hits = [_hit(r.fields(), r.score, parsed.literals) for r in results]
+        hits = [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
         if context > 0:
             for hit in hits:
                 _add_context(searcher, hit, context, parsed.literals)
@@ -461,13 +439,13 @@ def _add_context(searcher, hit: Hit, n: int, literals: list[str]) -> None:
 
     around = q.And([q.Term("doc", hit.doc), q.Term("kind", "passage"),
                     q.NumericRange("ordinal", hit.ordinal - n, hit.ordinal + n)])
-    neighbours = sorted((_hit(r.fields(), 0.0, literals) for r in searcher.search(around, limit=None)),
+    neighbours = sorted((hit_from_fields(r.fields(), 0.0, literals) for r in searcher.search(around, limit=None)),
                         key=lambda h: h.ordinal)
     hit.before = [h for h in neighbours if h.ordinal < hit.ordinal]
     hit.after = [h for h in neighbours if h.ordinal > hit.ordinal]
 
 
-def _hit(f: dict, score: float, literals: list[str]) -> Hit:
+def hit_from_fields(f: dict, score: float, literals: list[str]) -> Hit:
     return Hit(id=f["id"], doc=f["doc"], title=f.get("title", ""), speech=f["speech"], path=list(f["path"]),
                kind=f["passage_kind"], line=f["line"], start=f["start"], end=f["end"], text=f["text"],
                score=score or 0.0, highlights=highlight_spans(f["text"], literals),
