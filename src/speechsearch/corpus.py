@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SpeechsearchError
+from .model import METADATA_KEYS
 
 CORPUS_FILE = "corpus.yaml"
 INDEX_DIR = ".speechsearch"
@@ -29,8 +30,7 @@ DEFAULT_BOILERPLATE = [
     r"学习啦",
 ]
 TOP_KEYS = {"documents", "boilerplate", "dictionary"}
-METADATA_KEYS = {"title", "speaker", "date", "place", "source", "tags"}
-ENTRY_KEYS = METADATA_KEYS | {"path", "format"}
+ENTRY_KEYS = {*METADATA_KEYS, "path", "format"}
 FORMATS = {"text", "docx", "pdf", "html", "jsonl"}
 
 
@@ -72,10 +72,6 @@ class Corpus:
     @property
     def root(self) -> Path:
         return self.file.parent
-
-    @property
-    def default_index_dir(self) -> Path:
-        return self.root / INDEX_DIR
 
     def boilerplate_patterns(self) -> list[re.Pattern]:
         return [re.compile(p) for p in self.boilerplate]

@@ -522,8 +522,3 @@ def _totals(ix, report: IndexReport) -> None:
                 report.garbage += [(stats["doc"], line, col) for line, col in stats["garbage"]]
     report.garbage.sort()
 
-
-def file_records(store: IndexStore) -> list[dict]:
-    ix = store.open()
-    with ix.searcher() as searcher:
-        return sorted((dict(r) for r in searcher.documents(kind="file")), key=lambda r: r["doc"])

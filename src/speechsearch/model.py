@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a corpus.yaml entry, a front-matter block or a JSONL record may say about a document.
+METADATA_KEYS = ("title", "speaker", "date", "place", "source", "tags")
+
 
 @dataclass
 class SubPoint:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..model import Document
+from ..model import METADATA_KEYS, Document
 from .decode import DecodeError
 from .formats import FormatError, SourceText, format_of, read_source
 from .outline import parse_document
@@ -16,7 +16,6 @@ from .repair import repair_line
 
 __all__ = ["DecodeError", "FormatError", "ingest_file", "ingest_lines", "ingest_record", "ingest_text"]
 
-METADATA_KEYS = ("title", "speaker", "date", "place", "source", "tags")
 
 
 def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None
