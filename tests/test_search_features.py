@@ -147,3 +147,9 @@ def test_corpus_dictionary_keeps_words_whole_and_resegments_when_changed(tmp_pat
     assert json.loads(result.output)["rebuilt"]
     assert has_word("人社系统")
     assert [h["doc"] for h in hits(tmp_path, "人社系统")] == ["a.txt"]
+
+
+def test_a_malformed_date_is_a_usage_error(seed_corpus):
+    for args in (["抓落实", "--since", "20xx"], ["抓落实 date:[20xx TO 2025]"], ["抓落实 date:May"]):
+        result = run(seed_corpus, "search", *args)
+        assert result.exit_code == 2 and "is not an ISO date" in result.stderr

@@ -207,7 +207,6 @@ def field_query(name: str, value: str, reader=None):
     """The condition ``name:value`` puts on passages (flags and query fields share it)."""
     from whoosh import query as q
 
-    from .corpus import check_date
 
     if name == "speaker":
         return q.Term("speaker", value)
@@ -226,19 +225,27 @@ def field_query(name: str, value: str, reader=None):
             raise UsageError(f"level {value!r} is not one of speech, section, point, sub-point")
         return q.Term("unit", LEVELS[value.lower()])
     if name == "date":
-        return q.Prefix("date", check_date(value))
+        return q.Prefix("date", _query_date(value, "date"))
     raise UsageError(f"unknown field {name!r} (known: {', '.join(FIELD_NAMES)})")
 
 
 def date_range(since: str | None, until: str | None):
     from whoosh import query as q
 
-    from .corpus import check_date
-
-    low = check_date(since, "since") if since else None
+    low = _query_date(since, "since") if since else None
     # "2025" must take in 2025-12-31: pad an open end past every longer date.
-    high = check_date(until, "until") + "\uffff" if until else None
+    high = _query_date(until, "until") + "\uffff" if until else None
     return q.TermRange("date", low, high)
+
+
+def _query_date(value: str, what: str) -> str:
+    """A date in a query or a filter flag; a malformed one is a usage error (exit 2)."""
+    from .corpus import CorpusError, check_date
+
+    try:
+        return check_date(value, what)
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from None
 
 
 MAX_WORD = 8
