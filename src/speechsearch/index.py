@@ -33,7 +33,7 @@ from .corpus import Corpus, SourceFile
 from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
 WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
@@ -62,7 +62,12 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         path=STORED,
         passage_kind=ID(stored=True),
         speech_id=ID(stored=True),
+        heading_ids=KEYWORD(scorable=False),
         unit=ID(stored=True),
+        # One record per speech and per heading carries their text: --speech and --section find
+        # the records, then filter passages by id. The same text on every passage doubled the
+        # postings of the law corpus.
+        target=ID(stored=True),
         speech_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
         crumb_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
         level=NUMERIC(stored=True),
@@ -243,6 +248,7 @@ class Prepared:
 
     file: str
     passages: list[dict] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)  # speech and heading records
     stats: list[FileStats] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     size: int = 0
@@ -282,6 +288,7 @@ def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words
             fields["words"] = pack(positioned_words(fold(text), words))
             fields["chars"] = pack(bigrams(text))
             out.passages.append(fields)
+        out.records += _record_fields(document, task.file)
     return out
 
 
@@ -367,13 +374,37 @@ def _passage_fields(document: Document, file: str) -> Iterable[dict]:
     common = {k: v for k, v in common.items() if v is not None}
     for p in document.passages:
         fields = dict(common, id=passage_id(p.doc, p.line, p.start), speech=p.speech,
-                      speech_id=f"{p.doc}\x1f{p.speech}", path=p.path,
+                      speech_id=speech_id(p.doc, p.speech), path=p.path,
+                      heading_ids=" ".join(heading_id(p.doc, p.speech, h) for h in p.path) or None,
                       passage_kind=p.kind, unit=unit_of(p), level=p.level, ordinal=p.ordinal, line=p.line,
-                      start=p.start, end=p.end, text=p.text, speech_chars=p.speech,
-                      crumb_chars=" \n ".join(p.path))
+                      start=p.start, end=p.end, text=p.text)
+        if fields["heading_ids"] is None:
+            del fields["heading_ids"]
         if p.kind == "heading":
             fields["_boost"] = HEADING_BOOST
         yield fields
+
+
+def speech_id(doc: str, speech: str) -> str:
+    return f"{doc}\x1f{speech}"
+
+
+def heading_id(doc: str, speech: str, heading: str) -> str:
+    return hashlib.sha1(f"{doc}\x1f{speech}\x1f{heading}".encode()).hexdigest()[:16]
+
+
+def _record_fields(document: Document, file: str) -> list[dict]:
+    """A record per speech (its title) and per heading on any breadcrumb (its text)."""
+    records: dict[str, dict] = {}
+    for p in document.passages:
+        sid = speech_id(p.doc, p.speech)
+        records.setdefault(f"speech:{sid}", dict(id=f"speech:{sid}", kind="speech", file=file, doc=p.doc,
+                                                 target=sid, speech_chars=p.speech))
+        for heading in p.path:
+            hid = heading_id(p.doc, p.speech, heading)
+            records.setdefault(f"heading:{hid}", dict(id=f"heading:{hid}", kind="heading", file=file,
+                                                      doc=p.doc, target=hid, crumb_chars=heading))
+    return list(records.values())
 
 
 def unit_of(passage) -> str:
@@ -460,6 +491,8 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                     text = Analyzed(fields["text"])
                     text.words, text.grams = words, grams
                     fields["words"] = fields["chars"] = text
+                    writer.add_document(**fields)
+                for fields in prepared.records:
                     writer.add_document(**fields)
                 done_bytes += prepared.size
                 if progress:

@@ -219,7 +219,9 @@ def field_query(name: str, value: str, reader=None):
         found = _literal_query(literal, reader, "speech_chars" if name == "speech" else "crumb_chars")
         if found is None:
             raise UsageError(f"{name}:{value} has no letters or digits to search for")
-        return found
+        key = "speech_id" if name == "speech" else "heading_ids"
+        targets = sorted(_record_targets(reader, found)) or ["\x00none"]  # no record: nothing matches
+        return q.Or([q.Term(key, t) for t in targets]) if len(targets) > 1 else q.Term(key, targets[0])
     if name == "level":
         if value.lower() not in LEVELS:
             raise UsageError(f"level {value!r} is not one of speech, section, point, sub-point")
@@ -227,6 +229,16 @@ def field_query(name: str, value: str, reader=None):
     if name == "date":
         return q.Prefix("date", _query_date(value, "date"))
     raise UsageError(f"unknown field {name!r} (known: {', '.join(FIELD_NAMES)})")
+
+
+def _record_targets(reader, found) -> set[str]:
+    """The ids that the speech or heading records matching ``found`` stand for."""
+    if reader is None:
+        return set()
+    from whoosh.searching import Searcher
+
+    searcher = Searcher(reader, closereader=False)
+    return {reader.stored_fields(n)["target"] for n in searcher.docs_for_query(found)}
 
 
 def date_range(since: str | None, until: str | None):
