@@ -159,8 +159,8 @@ class IndexStore:
     def exists(self) -> bool:
         return self.current() is not None
 
-    def meta(self) -> dict:
-        gen = self.current()
+    def meta(self, gen: Path | None = None) -> dict:
+        gen = gen or self.current()
         if gen is None:
             raise IndexMissing(f"no index in {self.path}: run 'speechsearch index' first")
         try:
@@ -171,7 +171,8 @@ class IndexStore:
 
     def open(self):
         """The live Whoosh index, or a one-line error naming what is wrong with it."""
-        meta = self.meta()
+        gen = self.current()  # read once: a rebuild may swap CURRENT while we open
+        meta = self.meta(gen)
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexUnusable(f"index in {self.path} was built by another version of speechsearch "
                                 f"(schema {meta.get('schema_version')}, this is {SCHEMA_VERSION}): "
@@ -179,7 +180,7 @@ class IndexStore:
         from whoosh import index as whoosh_index
 
         try:
-            return whoosh_index.open_dir(str(self.current()))
+            return whoosh_index.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds for damaged files
             raise IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
                                 "run 'speechsearch index --rebuild'") from None
