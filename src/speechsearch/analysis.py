@@ -15,6 +15,7 @@ tokenized, which keeps it off the start-up of a search until a query needs it.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from whoosh.analysis import Token, Tokenizer
@@ -107,37 +108,14 @@ def positioned_words(text: str, segmenter: Segmenter, search: bool = True):
 
 
 class Analyzed(str):
-    """Passage text carrying tokens computed elsewhere (in an index worker process).
+    """Passage text that names the segmenter to cut it with.
 
-    ``words`` and ``grams`` are packed as (joined strings, array of pos/start/end), which cross a
-    process boundary far cheaper than lists of tuples. Whoosh passes the value through to the
-    tokenizer untouched, so the writer's process does not segment again.
+    The schema's tokenizer knows only the segmenter's name (the schema is pickled into the
+    index); a corpus with its own dictionary segments with a private instance that holds those
+    words, which the indexer attaches here.
     """
 
-    words: tuple[str, bytes] | None = None
-    grams: tuple[str, bytes] | None = None
-
-
-def pack(tokens) -> tuple[str, bytes]:
-    from array import array
-
-    texts, numbers = [], array("i")
-    for text, pos, start, end in tokens:
-        texts.append(text)
-        numbers.extend((pos, start, end))
-    return "\x00".join(texts), numbers.tobytes()
-
-
-def unpack(packed: tuple[str, bytes]):
-    from array import array
-
-    texts, blob = packed
-    numbers = array("i")
-    numbers.frombytes(blob)
-    if not texts and not numbers:
-        return
-    for i, text in enumerate(texts.split("\x00")):
-        yield text, numbers[3 * i], numbers[3 * i + 1], numbers[3 * i + 2]
+    segmenter: Segmenter | None = None
 
 
 def _emit(token, items, positions, chars, keeporiginal, start_pos, start_char):
@@ -167,27 +145,24 @@ class WordTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        packed = getattr(value, "words", None)
-        if packed is not None:
-            items = unpack(packed)
-        else:
-            items = positioned_words(fold(value), get_segmenter(self.segmenter), search=mode != "query")
+        segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
+        items = positioned_words(fold(value), segmenter, search=mode != "query")
         return _emit(token, items, positions, chars, keeporiginal, start_pos, start_char)
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly the characters str.isalnum() accepts
 
 
 def bigrams(text: str):
     """Yield (gram, position, start, end) over the letters and digits of ``text``."""
-    text = fold(text)
     pos = 0
-    n = len(text)
-    for i, ch in enumerate(text):
-        if not is_word_char(ch):
-            continue
-        if i + 1 < n and is_word_char(text[i + 1]):
-            yield ch + text[i + 1], pos, i, i + 2
-        else:
-            yield ch, pos, i, i + 1
-        pos += 1
+    for run in _WORD_RUN.finditer(fold(text)):
+        chars, start = run.group(), run.start()
+        last = len(chars) - 1
+        for i in range(last):
+            yield chars[i:i + 2], pos + i, start + i, start + i + 2
+        yield chars[last], pos + last, start + last, start + last + 1
+        pos += last + 1
 
 
 class BigramTokenizer(Tokenizer):
@@ -199,9 +174,7 @@ class BigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        packed = getattr(value, "grams", None)
-        items = unpack(packed) if packed is not None else bigrams(value)
-        return _emit(token, items, positions, chars, keeporiginal, start_pos, start_char)
+        return _emit(token, bigrams(value), positions, chars, keeporiginal, start_pos, start_char)
 
 
 def word_analyzer(segmenter: str = DEFAULT_SEGMENTER):

@@ -89,12 +89,14 @@ def cli(ctx, corpus_file, index_dir):
               help="Word segmenter; changing it rebuilds the index.")
 @click.option("--wait", "lock_timeout", type=float, default=600, show_default=True,
               help="Seconds to wait for another index run to finish.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes [default: one per core when there is more than 2 MB to read].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.pass_obj
-def index(obj: Context, rebuild, segmenter, lock_timeout, fmt, quiet):
+def index(obj: Context, rebuild, segmenter, lock_timeout, jobs, fmt, quiet):
     """Build or refresh the index from the corpus file."""
-    report = _build(obj, rebuild=rebuild, segmenter=segmenter, lock_timeout=lock_timeout, quiet=quiet)
+    report = _build(obj, rebuild=rebuild, segmenter=segmenter, lock_timeout=lock_timeout, quiet=quiet, jobs=jobs)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -103,7 +105,7 @@ def index(obj: Context, rebuild, segmenter, lock_timeout, fmt, quiet):
         sys.exit(EXIT_NOTHING)
 
 
-def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.0, quiet=False):
+def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.0, quiet=False, jobs=None):
     from .index import build_index
 
     def on_wait():
@@ -113,7 +115,7 @@ def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.
     progress = None if quiet else _progress_printer()
     try:
         return build_index(obj.corpus, obj.store, rebuild=rebuild, segmenter=segmenter,
-                           lock_timeout=lock_timeout, on_wait=on_wait, progress=progress)
+                           lock_timeout=lock_timeout, on_wait=on_wait, progress=progress, workers=jobs)
     finally:
         if progress is not None:
             progress.close()

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -33,9 +32,10 @@ from .corpus import Corpus, SourceFile
 from .errors import IndexMissing, IndexUnusable, SpeechsearchError
 from .model import Document
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
 WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
+SEGMENT_POOL_MB = 256  # a worker closes its segment when Whoosh estimates its posting pool at this
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
 CURRENT = "CURRENT"
 LOCK = "LOCK"
@@ -43,24 +43,28 @@ META = "meta.json"
 
 
 def make_schema(segmenter: str = DEFAULT_SEGMENTER):
-    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
     from .analysis import bigram_analyzer, word_analyzer
 
+    # Every indexed field costs postings on each of the corpus's passages, and Whoosh's writer
+    # spends its time per posting: only what a query or a filter looks up is indexed. (Numeric
+    # fields index eight terms per value; level, line and ordinal are only displayed, and context
+    # passages are found by document number.)
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         file=ID(stored=True),
         doc=ID(stored=True),
         speaker=ID(stored=True),
-        date=ID(stored=True, sortable=True),
+        date=ID(stored=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True),
         place=STORED,
         source=STORED,
         title=STORED,
         speech=STORED,
         path=STORED,
-        passage_kind=ID(stored=True),
+        passage_kind=STORED,
         speech_id=ID(stored=True),
         heading_ids=KEYWORD(scorable=False),
         unit=ID(stored=True),
@@ -70,9 +74,9 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         target=ID(stored=True),
         speech_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
         crumb_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
-        level=NUMERIC(stored=True),
-        ordinal=NUMERIC(stored=True),
-        line=NUMERIC(stored=True),
+        level=STORED,
+        ordinal=STORED,
+        line=STORED,
         start=STORED,
         end=STORED,
         text=STORED,
@@ -245,11 +249,11 @@ class Task:
 
 @dataclass
 class Prepared:
-    """What a worker sends back: Whoosh fields per passage (tokens packed), stats, failures."""
+    """One task made ready for Whoosh: its documents (passages, then speech and heading
+    records), the statistics of each source document, and what could not be read."""
 
     file: str
-    passages: list[dict] = field(default_factory=list)
-    records: list[dict] = field(default_factory=list)  # speech and heading records
+    documents: list[dict] = field(default_factory=list)
     stats: list[FileStats] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     size: int = 0
@@ -262,8 +266,8 @@ def _patterns(boilerplate: tuple[str, ...]):
 
 def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words: tuple[str, ...] = ()
             ) -> Prepared:
-    """Decode, repair, outline and tokenize: everything before the Whoosh writer."""
-    from .analysis import bigrams, fold, get_segmenter, pack, positioned_words
+    """Decode, repair and outline: everything before the Whoosh writer."""
+    from .analysis import Analyzed, get_segmenter
     from .ingest import ingest_file, ingest_record
 
     patterns = _patterns(boilerplate)
@@ -281,15 +285,15 @@ def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words
                 documents.append(ingest_record(record, doc, patterns, task.metadata))
             except SpeechsearchError as exc:
                 out.failures.append((doc, str(exc)))
-    words = get_segmenter(segmenter, user_words)
+    private = get_segmenter(segmenter, user_words) if user_words else None
     for document in documents:
         out.stats.append(FileStats.of(document))
         for fields in _passage_fields(document, task.file):
-            text = fields["text"]
-            fields["words"] = pack(positioned_words(fold(text), words))
-            fields["chars"] = pack(bigrams(text))
-            out.passages.append(fields)
-        out.records += _record_fields(document, task.file)
+            words = Analyzed(fields["text"])
+            words.segmenter = private
+            fields["words"], fields["chars"] = words, fields["text"]
+            out.documents.append(fields)
+        out.documents += _record_fields(document, task.file)
     return out
 
 
@@ -336,28 +340,157 @@ def format_of(source: SourceFile) -> str:
     return by_suffix(source.path, source.format)
 
 
-def _prepared(tasks, boilerplate: tuple[str, ...], segmenter: str, workers: int, user_words: tuple[str, ...]):
-    """Prepared tasks in order; with several workers, at most a few tasks wait in memory."""
-    if workers <= 1:
-        for task in tasks:
-            yield prepare(task, boilerplate, segmenter, user_words)
-        return
-    from concurrent.futures import ProcessPoolExecutor
+@dataclass(frozen=True)
+class WorkerSettings:
+    gen: str
+    boilerplate: tuple[str, ...]
+    segmenter: str
+    user_words: tuple[str, ...]
 
-    window = 2 * workers
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-        pending: deque = deque()
-        try:
-            for task in tasks:
-                pending.append(pool.submit(prepare, task, boilerplate, segmenter, user_words))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+
+def _segment_writer(ix):
+    """A writer for one new segment that another process will commit (as Whoosh's own
+    multiprocess writer does): no lock, no commit, no spilling of its posting pool to disk."""
+    from whoosh.writing import SegmentWriter
+
+    return SegmentWriter(ix, _lk=False, limitmb=4 * SEGMENT_POOL_MB, compound=False)
+
+
+def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
+    """A worker process: prepares tasks and writes their documents into segments of its own.
+
+    Whoosh's writer is pure Python and costs far more than reading and segmenting, so each core
+    runs one. A segment is closed whenever its posting pool reaches SEGMENT_POOL_MB: a full pool
+    would otherwise be pickled to disk posting by posting and merged back (a quarter of the
+    writer's time). The parent commits every segment in one table of contents, or none.
+    """
+    import queue
+    import traceback
+
+    from whoosh import index as whoosh_index
+
+    _ignore_interrupts()
+    parent = os.getppid()
+    try:
+        ix = whoosh_index.open_dir(settings.gen)
+        writer = None
+        while True:
+            try:
+                task = tasks.get(timeout=1)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return  # the indexer is gone; nobody will commit this work
+                continue
+            if task is None:
+                break
+            prepared = prepare(task, settings.boilerplate, settings.segmenter, settings.user_words)
+            if prepared.documents and writer is None:
+                writer = _segment_writer(ix)
+            for fields in prepared.documents:
+                writer.add_document(**fields)
+            prepared.documents = []
+            results.put(("prepared", prepared))
+            if writer is not None and writer.pool.currentsize > SEGMENT_POOL_MB << 20:
+                results.put(("segment", writer._finalize_segment()))
+                writer = None
+        if writer is not None:
+            results.put(("segment", writer._finalize_segment()))
+        results.put(("done", None))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+def _write_in_workers(settings: WorkerSettings, tasks, workers: int, absorb: Callable[[Prepared], None]) -> list:
+    """Run ``tasks`` through ``workers`` segment-writing processes; the segments they wrote."""
+    import multiprocessing
+    import queue
+
+    context = multiprocessing.get_context()
+    task_queue, results = context.Queue(2 * workers), context.Queue()
+    processes = [context.Process(target=_segment_worker, args=(settings, task_queue, results), daemon=True)
+                 for _ in range(workers)]
+    for process in processes:
+        process.start()
+    segments: list = []
+    finished = 0
+
+    def receive(wait: float) -> None:
+        nonlocal finished
+        while True:
+            try:
+                kind, value = results.get(timeout=wait) if wait else results.get_nowait()
+            except queue.Empty:
+                if wait and any(p.exitcode not in (None, 0) for p in processes):
+                    codes = ", ".join(str(p.exitcode) for p in processes)
+                    raise RuntimeError(f"an index worker process died (exit codes {codes})") from None
+                return
+            if kind == "prepared":
+                absorb(value)
+            elif kind == "segment":
+                segments.append(value)
+            elif kind == "done":
+                finished += 1
+            else:
+                raise RuntimeError(f"an index worker failed:\n{value}")
+
+    try:
+        for task in tasks:
+            while True:
+                try:
+                    task_queue.put(task, timeout=0.2)
+                    break
+                except queue.Full:
+                    receive(0.05)
+            receive(0)
+        for _ in processes:
+            task_queue.put(None)
+        while finished < len(processes):
+            receive(0.5)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    return segments
+
+
+def _commit(writer, segments: list) -> None:
+    """Commit ``writer`` together with segments other processes wrote for it, in one TOC."""
+    if not segments:
+        writer.commit(mergetype=merge_small_segments)
+        return
+    final = writer._merge_segments(merge_small_segments, None, None) + segments
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()
+
+
+SMALL_SEGMENT_DOCS = 20_000
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh merge policy: the small segments that refreshes add are merged once there are
+    several, as are segments mostly deleted; the big segments of a full run are left alone
+    (Whoosh's default policy would, past some count, rewrite nearly the whole index)."""
+    from whoosh.reading import SegmentReader
+
+    def worth_merging(segment) -> bool:
+        total = segment.doc_count_all()
+        return total < SMALL_SEGMENT_DOCS or segment.deleted_count() * 2 > total
+
+    chosen = [s for s in segments if worth_merging(s)]
+    if len(chosen) < 4 and not any(s.deleted_count() * 2 > s.doc_count_all() for s in chosen):
+        return segments
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if not worth_merging(s)]
 
 
 def _ignore_interrupts() -> None:
@@ -429,8 +562,6 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     """Bring the index in line with the corpus; only files whose content changed are read."""
     from whoosh import index as whoosh_index
 
-    from .analysis import Analyzed
-
     report = IndexReport(index_dir=str(store.path))
     sources, report.warnings = corpus.sources()
     user_words = corpus.user_words()
@@ -476,28 +607,35 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 report.removed.append(doc)
             stats: dict[str, list[FileStats]] = {}
             failures: dict[str, list[tuple[str, str]]] = {}
-            done_bytes = 0
-            tasks = _tasks(changed, report)
-            prepared_tasks = _prepared(tasks, tuple(corpus.boilerplate), segmenter, workers, user_words)
-            for number, prepared in enumerate(prepared_tasks, 1):
+            done_bytes = tasks_done = 0
+
+            def absorb(prepared: Prepared) -> None:
+                nonlocal done_bytes, tasks_done
                 file = prepared.file
                 if file not in stats:
                     stats[file], failures[file] = [], []
-                    if file in known:
-                        writer.delete_by_term("file", file)
                 stats[file] += prepared.stats
                 failures[file] += prepared.failures
-                for fields in prepared.passages:
-                    words, grams = fields["words"], fields["chars"]
-                    text = Analyzed(fields["text"])
-                    text.words, text.grams = words, grams
-                    fields["words"] = fields["chars"] = text
-                    writer.add_document(**fields)
-                for fields in prepared.records:
-                    writer.add_document(**fields)
                 done_bytes += prepared.size
+                tasks_done += 1
                 if progress:
-                    progress(file, number, len(changed), done_bytes, total_bytes)
+                    progress(file, tasks_done, len(changed), done_bytes, total_bytes)
+
+            for source, _ in changed:
+                if source.doc in known:
+                    writer.delete_by_term("file", source.doc)
+            tasks = _tasks(changed, report)
+            settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words)
+            segments = []
+            if workers > 1:
+                segments = _write_in_workers(settings, tasks, workers, absorb)
+            else:
+                for task in tasks:
+                    prepared = prepare(task, settings.boilerplate, segmenter, user_words)
+                    for fields in prepared.documents:
+                        writer.add_document(**fields)
+                    prepared.documents = []
+                    absorb(prepared)
             for file, file_stats in stats.items():
                 if not file_stats:  # nothing of it could be read
                     report.failed += failures[file]
@@ -509,7 +647,7 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             for source, _ in changed:
                 if source.doc not in stats and not any(f[0] == source.doc for f in report.failed):
                     report.failed.append((source.doc, "no documents in the file"))
-            writer.commit()
+            _commit(writer, segments)
         except BaseException:
             writer.cancel()
             if fresh:

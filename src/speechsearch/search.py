@@ -156,7 +156,12 @@ class LiteralPhrase(query.Phrase):
 
 
 class ConsecutiveMatcher(matching.WrappingMatcher):
-    """Passes the documents where term i stands at position p + i for some p."""
+    """Passes the documents where term i stands at position p + i for some p.
+
+    It only removes documents from its child's (an intersection of the terms), never changes a
+    score, so the child's block-quality bounds hold for it too: Whoosh's top-k collector can
+    skip whole blocks of postings that cannot reach the current top scores.
+    """
 
     def __init__(self, child, parts, boost=1.0):
         super().__init__(child, boost)
@@ -171,28 +176,35 @@ class ConsecutiveMatcher(matching.WrappingMatcher):
                 return False
         return True
 
-    def _settle(self):
+    def _settle(self) -> bool:
+        """Move to the next document that holds; whether that left the current block."""
+        moved = False
         while self.child.is_active() and not self._holds():
-            self.child.next()
+            moved = self.child.next() or moved
+        return moved
 
     def next(self):
-        self.child.next()
-        self._settle()
+        moved = self.child.next()
+        return self._settle() or moved
 
     def skip_to(self, docid):
         self.child.skip_to(docid)
         self._settle()
+
+    def skip_to_quality(self, minquality):
+        skipped = self.child.skip_to_quality(minquality / self.boost)
+        self._settle()
+        return skipped
 
     def all_ids(self):
         while self.is_active():
             yield self.id()
             self.next()
 
-    def supports_block_quality(self):
-        return False
-
     def replace(self, minquality=0):
-        return self if self.is_active() else matching.NullMatcher()
+        if not self.is_active() or (minquality and self.max_quality() < minquality):
+            return matching.NullMatcher()
+        return self
 
     def copy(self):
         raise NotImplementedError("literal phrase matchers are not copied")
@@ -448,20 +460,26 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query(searcher.reader()))
         hits = [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
         if context > 0:
-            for hit in hits:
-                _add_context(searcher, hit, context, parsed.literals)
+            for result, hit in zip(results, hits, strict=True):
+                _add_context(searcher.reader(), result.docnum, hit, context, parsed.literals)
         return hits
 
 
-def _add_context(searcher, hit: Hit, n: int, literals: list[str]) -> None:
-    from whoosh import query as q
-
-    around = q.And([q.Term("doc", hit.doc), q.Term("kind", "passage"),
-                    q.NumericRange("ordinal", hit.ordinal - n, hit.ordinal + n)])
-    neighbours = sorted((hit_from_fields(r.fields(), 0.0, literals) for r in searcher.search(around, limit=None)),
-                        key=lambda h: h.ordinal)
-    hit.before = [h for h in neighbours if h.ordinal < hit.ordinal]
-    hit.after = [h for h in neighbours if h.ordinal > hit.ordinal]
+def _add_context(reader, docnum: int, hit: Hit, n: int, literals: list[str]) -> None:
+    """The ``n`` passages each side of ``hit`` in its document. A document's passages are
+    written one after another and Whoosh keeps that order when it merges segments, so they
+    are the passages of the same document on the nearest document numbers."""
+    for step, side in ((-1, hit.before), (1, hit.after)):
+        number = docnum + step
+        while len(side) < n and 0 <= number < reader.doc_count_all():
+            if not reader.is_deleted(number):
+                fields = reader.stored_fields(number)
+                if fields.get("doc") != hit.doc or fields.get("kind") not in ("passage", "speech", "heading"):
+                    break
+                if fields["kind"] == "passage":
+                    side.append(hit_from_fields(fields, 0.0, literals))
+            number += step
+    hit.before.reverse()
 
 
 def hit_from_fields(f: dict, score: float, literals: list[str]) -> Hit:

@@ -1,0 +1,132 @@
+"""Worker processes write their own Whoosh segments; the index they make answers as one writer's."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from speechsearch.index import IndexStore
+from tests.conftest import SEED, write_corpus
+
+QUERIES = ["抓落实", "人社", "舆论主导权", "就业"]
+
+
+def cli(folder, *args):
+    return subprocess.run([sys.executable, "-m", "speechsearch", *args], cwd=folder, capture_output=True, text=True)
+
+
+def hits(folder, query, *extra):
+    result = cli(folder, "search", query, "--format", "jsonl", "--limit", "100000", "--no-collapse", *extra)
+    assert result.returncode in (0, 1), result.stderr  # 1: nothing found
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    assert bool(found) == (result.returncode == 0)
+    return found
+
+
+def scored(folder, query):
+    return {(h["doc"], h["line"], h["start"]): round(h["score"], 3) for h in hits(folder, query)}
+
+
+def segment_count(folder) -> int:
+    with IndexStore(folder / ".speechsearch").open().reader() as reader:
+        return len(reader.leaf_readers())
+
+
+def make_corpus(folder, copies=8):
+    """Copies of the seed, each with a line of its own so that every file differs."""
+    docs = []
+    for number in range(copies):
+        name = f"s{number:02d}.txt"
+        (folder / name).write_text(SEED.read_text(encoding="utf-8") + f"\n第{number}号附记：编号{number:04d}。\n",
+                                   encoding="utf-8")
+        docs.append(name)
+    write_corpus(folder, docs)
+    return docs
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The same corpus indexed by one process and by two workers."""
+    serial, parallel = tmp_path_factory.mktemp("serial"), tmp_path_factory.mktemp("parallel")
+    for folder, jobs in ((serial, "1"), (parallel, "2")):
+        make_corpus(folder)
+        result = cli(folder, "index", "-q", "--jobs", jobs, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["passages"] > 0
+    return serial, parallel
+
+
+def test_workers_find_and_score_what_one_process_does(two_builds):
+    serial, parallel = two_builds
+    assert segment_count(parallel) >= 2  # each worker wrote its own segment
+    assert segment_count(serial) == 1
+    for query in QUERIES:
+        expected = scored(serial, query)
+        assert expected, query
+        assert scored(parallel, query) == expected, query  # same passages, same BM25 statistics
+
+
+def test_context_and_filters_on_a_parallel_index(two_builds):
+    serial, parallel = two_builds
+
+    def shape(folder):
+        return [(h["doc"], h["line"], [b["line"] for b in h["before"]], [a["line"] for a in h["after"]])
+                for h in hits(folder, "抓落实", "-C", "2", "--doc", "s03.txt")]
+
+    expected = shape(serial)
+    assert expected and all(len(before) == 2 for _, _, before, _ in expected[1:])
+    assert sorted(shape(parallel)) == sorted(expected)
+    assert {h["doc"] for h in hits(parallel, "抓落实", "--doc", "s03.txt")} == {"s03.txt"}
+
+
+def test_refreshes_after_a_parallel_build(tmp_path):
+    docs = make_corpus(tmp_path)
+    assert cli(tmp_path, "index", "-q", "--jobs", "2").returncode == 0
+    segments = segment_count(tmp_path)
+    (tmp_path / docs[0]).write_text("关于抓落实的补充说明。\n", encoding="utf-8")  # changed
+    assert cli(tmp_path, "index", "-q").returncode == 0
+    found = [h for h in hits(tmp_path, "抓落实") if h["doc"] == docs[0]]
+    assert [h["text"] for h in found] == ["关于抓落实的补充说明。"]
+    assert len(hits(tmp_path, "编号0000")) == 0 and len(hits(tmp_path, "编号0001")) == 1
+    for number in range(6):  # small refreshes each add a segment; they are merged, not piled up
+        (tmp_path / f"new{number}.txt").write_text(f"新增材料{number}：抓落实。\n", encoding="utf-8")
+        write_corpus(tmp_path, docs + [f"new{n}.txt" for n in range(number + 1)])
+        assert cli(tmp_path, "index", "-q").returncode == 0
+    assert segment_count(tmp_path) <= segments + 4
+    assert len([h for h in hits(tmp_path, "抓落实") if h["doc"].startswith("new")]) == 6
+
+
+def test_killed_parallel_rebuild_keeps_the_previous_index(tmp_path):
+    make_corpus(tmp_path, copies=12)
+    assert cli(tmp_path, "index", "-q").returncode == 0
+    before = scored(tmp_path, "抓落实")
+    for sig, delay in ((signal.SIGKILL, 1.0), (signal.SIGINT, 1.5)):
+        process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "-q", "--jobs", "2"],
+                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+        assert "Traceback" not in stderr
+        assert scored(tmp_path, "抓落实") == before
+    started = time.monotonic()
+    result = cli(tmp_path, "index", "--rebuild", "-q", "--jobs", "2", "--wait", "30")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30  # no orphaned worker kept the lock
+    assert scored(tmp_path, "抓落实") == before
+    assert len(list((tmp_path / ".speechsearch").glob("gen-*"))) == 1
+
+
+def test_a_bad_file_among_workers_costs_only_itself(tmp_path):
+    docs = make_corpus(tmp_path, copies=4)
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    write_corpus(tmp_path, docs + ["broken.docx", "missing.txt"])
+    result = cli(tmp_path, "index", "-q", "--jobs", "2", "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert sorted(doc for doc, _ in report["failed"]) == ["broken.docx", "missing.txt"]
+    assert sorted(report["indexed"]) == sorted(docs)
+    assert {h["doc"] for h in hits(tmp_path, "抓落实")} == set(docs)
+
