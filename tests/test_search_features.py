@@ -153,3 +153,13 @@ def test_a_malformed_date_is_a_usage_error(seed_corpus):
     for args in (["抓落实", "--since", "20xx"], ["抓落实 date:[20xx TO 2025]"], ["抓落实 date:May"]):
         result = run(seed_corpus, "search", *args)
         assert result.exit_code == 2 and "is not an ISO date" in result.stderr
+
+
+@pytest.mark.parametrize("a, b, near", [
+    ("落时", "落实", True), ("人社系统", "人机系统", True), ("抓落实", "落实", True),
+    ("落实", "抓落实", True), ("抓落实", "抓紧落实", True), ("落实", "落实", True),
+    ("人社系统", "社会系统", False), ("抓落实", "狠抓落实工作", False)])
+def test_within_one_edit(a, b, near):
+    from speechsearch.discover import within_one_edit
+
+    assert within_one_edit(a, b) is near

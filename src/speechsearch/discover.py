@@ -128,14 +128,30 @@ def suggestions(store: IndexStore, text: str, limit: int = 5) -> list[str]:
     ix = store.open()
     with ix.reader() as reader:
         found: set[str] = set()
-        if re.fullmatch("[a-z]+", literal):
-            table = store.current() / PINYIN_TABLE
-            if table.exists():
-                for line in table.read_text(encoding="utf-8").splitlines():
-                    term, full, initials = line.split("\t")
-                    if literal in (full, initials):
-                        found.add(term)
+        table = store.current() / PINYIN_TABLE
+        if (re.fullmatch("[a-z]+", literal) or HAN_WORD.fullmatch(literal)) and table.exists():
+            # The table lists the word field's Chinese words: scanning it is far quicker than
+            # Whoosh's terms_within, which merges every segment's lexicon in Python.
+            pinyin = literal.isascii()
+            for line in table.read_text(encoding="utf-8").splitlines():
+                term, full, initials = line.split("\t")
+                if (literal in (full, initials)) if pinyin else (term != literal and within_one_edit(term, literal)):
+                    found.add(term)
         else:
             found.update(t for t in reader.terms_within("words", literal, 1) if t != literal and len(t) > 1)
         ranked = sorted(found, key=lambda t: (-reader.doc_frequency("words", t), t))
     return ranked[:limit]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether one insertion, deletion or substitution turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
