@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 from tests.conftest import SEED, SEED_DOC, invoke, write_corpus
 
@@ -153,3 +155,12 @@ def test_corrupt_index_points_at_rebuild(tmp_path):
     assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
     assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
     assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0
+
+
+def test_whoosh_is_imported_without_urllib_or_asyncio():
+    """A cold search does not load what Whoosh imports for nothing; the real modules still work."""
+    code = ("import sys, speechsearch.search; "
+            "print('asyncio' in sys.modules, 'urllib.request' in sys.modules, 'cached_property' in sys.modules); "
+            "import urllib.request; print(hasattr(urllib.request, 'Request'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "False", "True"]

@@ -1,3 +1,7 @@
 """speechsearch: full-text search for Chinese speeches and policy documents."""
 
+from .whoosh_import import import_whoosh
+
 __version__ = "0.1.0"
+
+import_whoosh()
