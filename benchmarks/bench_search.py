@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -37,11 +38,17 @@ QUERIES = ["抓落实", "社会保障", "高质量发展", "乡村振兴", "新�
            "会议", "科技创新", "人社系统", "就业"]
 
 
+# A user's Python caches bytecode; a PYTHONDONTWRITEBYTECODE left in the benchmark's environment
+# would recompile speechsearch's modules on every run (about 50 ms) and time that instead.
+USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall(command: list[str], cwd: Path, runs: int) -> float:
     times = []
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=USER_ENV)  # warm-up
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=USER_ENV)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -64,8 +71,8 @@ def compare_processes(name: str, corpus: Path, raw: Path, runs: int) -> dict:
 
 
 def in_process_latency(index_dir: Path, rounds: int = 1000) -> dict:
-    from speechsearch.index import IndexStore
     from speechsearch.search import Filters, hit_from_fields, parse_query
+    from speechsearch.store import IndexStore
 
     ix = IndexStore(index_dir).open()
     times = []
@@ -78,8 +85,10 @@ def in_process_latency(index_dir: Path, rounds: int = 1000) -> dict:
             results = searcher.search(parsed.query, limit=10, filter=only_passages)
             [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
             times.append(time.perf_counter() - start)
+        segments = len(searcher.reader().leaf_readers())
     times.sort()
-    return {"p50_ms": round(1000 * times[len(times) // 2], 2), "p99_ms": round(1000 * times[int(len(times) * 0.99)], 2)}
+    return {"segments": segments, "p50_ms": round(1000 * times[len(times) // 2], 2),
+            "p99_ms": round(1000 * times[int(len(times) * 0.99)], 2)}
 
 
 def bench_documents(files: list[Path], per_file: int | None) -> list[tuple[str, str, str]]:
@@ -115,8 +124,8 @@ def peer(documents, store_dir: Path, corpus_docs: dict[str, str] | None = None) 
     from whoosh.qparser import QueryParser
 
     from speechsearch.analysis import fold
-    from speechsearch.index import IndexStore
     from speechsearch.search import Filters, run_search
+    from speechsearch.store import IndexStore
 
     jieba.setLogLevel(60)
     folder = Path(tempfile.mkdtemp(prefix="peer-"))

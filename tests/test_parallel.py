@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from speechsearch.index import IndexStore
+from speechsearch.store import IndexStore
 from tests.conftest import SEED, write_corpus
 
 QUERIES = ["抓落实", "人社", "舆论主导权", "就业"]

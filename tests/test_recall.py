@@ -3,8 +3,8 @@
 import pytest
 
 from speechsearch.analysis import fold
-from speechsearch.index import IndexStore
 from speechsearch.search import normalize_query_text, run_search
+from speechsearch.store import IndexStore
 
 QUERIES = ["抓落实", "落实", "人社", "人社系统", "会议", "社会保障", "宣传工作", "中国梦", "舆论", "一是",
            "20xx", "抓", "实", "会上", "保障工作会议", "做好人社工作", "xx年", "8月"]

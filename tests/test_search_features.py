@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from speechsearch.index import IndexStore
+from speechsearch.store import IndexStore
 from tests.conftest import SEED_DOC, invoke, write_corpus
 
 

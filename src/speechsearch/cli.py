@@ -49,7 +49,7 @@ class Context:
 
     @property
     def store(self):
-        from .index import IndexStore
+        from .store import IndexStore
 
         if self.index_dir is not None:
             return IndexStore(self.index_dir)

@@ -1,15 +1,13 @@
 """The Whoosh index: schema, atomic builds and incremental refreshes.
 
-Layout of the index folder (``.speechsearch/`` beside corpus.yaml by default)::
+The folder's layout (generations, CURRENT, LOCK) is in store.py. A refresh writes into the live
+generation; Whoosh publishes a commit by renaming its table of contents, so a crash leaves the
+previous commit searchable. A rebuild (or a change of segmenter or schema) writes a new
+generation and then swaps CURRENT, so the old one answers searches until the new one is complete.
 
-    CURRENT          name of the live generation, replaced atomically
-    LOCK             held by the one ``index`` run allowed at a time
-    gen-000001/      a Whoosh index plus meta.json (schema version, segmenter)
-
-A refresh writes into the live generation through one Whoosh writer; Whoosh publishes a commit
-by renaming its table of contents, so a crash leaves the previous commit searchable. A rebuild
-(or a change of segmenter or schema) writes a new generation and then swaps CURRENT, so the old
-one answers searches until the new one is complete.
+With more than a little to read, worker processes (one per core) each prepare files and write
+their documents into Whoosh segments of their own; the indexing process commits those segments,
+its deletions and the file records in one table of contents.
 
 Each source file has one record (kind "file": its hash and statistics) committed together with
 its passages, so the index itself says which version of each file it holds.
@@ -26,20 +24,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .analysis import DEFAULT_SEGMENTER
-from .corpus import Corpus, SourceFile
-from .errors import IndexMissing, IndexUnusable, SpeechsearchError
-from .model import Document
+from .errors import SpeechsearchError
+from .store import META, SCHEMA_VERSION, IndexStore
 
-SCHEMA_VERSION = 6
+if TYPE_CHECKING:  # the search path imports this module; it needs none of these at run time
+    from .corpus import Corpus, SourceFile
+    from .model import Document
+
+__all__ = ["IndexStore", "build_index", "make_schema", "SCHEMA_VERSION"]
+
 HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
 WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
 SEGMENT_POOL_MB = 256  # a worker closes its segment when Whoosh estimates its posting pool at this
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
-CURRENT = "CURRENT"
-LOCK = "LOCK"
-META = "meta.json"
 
 
 def make_schema(segmenter: str = DEFAULT_SEGMENTER):
@@ -145,86 +145,6 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-class IndexStore:
-    """The index folder: which generation is live, its lock, opening it for search."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-
-    def current(self) -> Path | None:
-        try:
-            name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        return self.path / name if name else None
-
-    def exists(self) -> bool:
-        return self.current() is not None
-
-    def meta(self, gen: Path | None = None) -> dict:
-        gen = gen or self.current()
-        if gen is None:
-            raise IndexMissing(f"no index in {self.path}: run 'speechsearch index' first")
-        try:
-            return json.loads((gen / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise IndexUnusable(f"index in {self.path} is damaged (no readable {META}): "
-                                "run 'speechsearch index --rebuild'") from None
-
-    def open(self):
-        """The live Whoosh index, or a one-line error naming what is wrong with it."""
-        gen = self.current()  # read once: a rebuild may swap CURRENT while we open
-        meta = self.meta(gen)
-        if meta.get("schema_version") != SCHEMA_VERSION:
-            raise IndexUnusable(f"index in {self.path} was built by another version of speechsearch "
-                                f"(schema {meta.get('schema_version')}, this is {SCHEMA_VERSION}): "
-                                "run 'speechsearch index --rebuild'")
-        from whoosh import index as whoosh_index
-
-        try:
-            return whoosh_index.open_dir(str(gen))
-        except Exception as exc:  # Whoosh raises many kinds for damaged files
-            raise IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
-                                "run 'speechsearch index --rebuild'") from None
-
-    def lock(self, timeout: float, on_wait: Callable[[], None] | None = None):
-        """An exclusive lock on the index folder, waiting up to ``timeout`` seconds."""
-        from filelock import FileLock, Timeout
-
-        self.path.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.path / LOCK))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            if on_wait:
-                on_wait()
-            try:
-                lock.acquire(timeout=timeout)
-            except Timeout:
-                raise IndexUnusable(f"index in {self.path} is locked by another 'speechsearch index' "
-                                    f"run; gave up after {timeout:g} s") from None
-        return lock
-
-    def _new_generation(self) -> Path:
-        numbers = [int(p.name[4:]) for p in self.path.glob("gen-*") if p.name[4:].isdigit()]
-        gen = self.path / f"gen-{max(numbers, default=0) + 1:06d}"
-        gen.mkdir(parents=True)
-        return gen
-
-    def _publish(self, gen: Path) -> None:
-        tmp = self.path / f"{CURRENT}.{os.getpid()}.tmp"
-        tmp.write_text(gen.name + "\n", encoding="utf-8")
-        os.replace(tmp, self.path / CURRENT)
-
-    def _remove_stale(self, keep: Path | None) -> None:
-        """Generations left by a rebuild that finished or died; called with the lock held."""
-        for gen in self.path.glob("gen-*"):
-            if keep is None or gen.name != keep.name:
-                shutil.rmtree(gen, ignore_errors=True)
-        for tmp in self.path.glob(f"{CURRENT}.*.tmp"):
-            tmp.unlink(missing_ok=True)
 
 
 def file_digest(path: Path) -> str:

@@ -17,8 +17,8 @@ from whoosh import matching, query
 
 from .analysis import bigrams, fold
 from .errors import UsageError
-from .index import IndexStore
 from .script import to_simplified
+from .store import IndexStore
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 LITERAL_BOOST = 0.25  # the bigram field decides what matches; the word field decides the order
