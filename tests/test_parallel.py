@@ -1,10 +1,12 @@
 """Worker processes write their own Whoosh segments; the index they make answers as one writer's."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +132,25 @@ def test_a_bad_file_among_workers_costs_only_itself(tmp_path):
     assert sorted(report["indexed"]) == sorted(docs)
     assert {h["doc"] for h in hits(tmp_path, "抓落实")} == set(docs)
 
+
+
+def test_a_dead_worker_fails_the_run_in_one_line(tmp_path):
+    make_corpus(tmp_path, copies=12)
+    assert cli(tmp_path, "index", "-q").returncode == 0
+    before = scored(tmp_path, "抓落实")
+    process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "-q", "--jobs", "2"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 20
+    workers = []
+    while not workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = children.read_text().split() if children.exists() else []
+    assert workers, "the run started no worker processes"
+    time.sleep(0.5)
+    os.kill(int(workers[0]), signal.SIGKILL)  # as the out-of-memory killer would
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 4
+    assert stderr.strip().splitlines() == [stderr.strip()]  # one line, no traceback
+    assert "worker process died" in stderr
+    assert scored(tmp_path, "抓落实") == before

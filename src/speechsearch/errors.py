@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 nothing found (search) or some files failed (index); 2 a usage error
 (empty or unparsable query, bad option); 3 bad input (corpus.yaml, a source file);
-4 the index is missing, corrupt, locked or from another version; 130 interrupted.
+4 the index is missing, corrupt, locked or from another version, or a run failed and left it as
+it was; 130 interrupted.
 """
 
 EXIT_OK = 0
@@ -28,4 +29,10 @@ class IndexMissing(SpeechsearchError):
 
 
 class IndexUnusable(SpeechsearchError):
+    exit_code = EXIT_INDEX
+
+
+class IndexingFailed(SpeechsearchError):
+    """An index run stopped (a worker process died or failed); the index is as it was."""
+
     exit_code = EXIT_INDEX

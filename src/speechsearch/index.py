@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis import DEFAULT_SEGMENTER
-from .errors import SpeechsearchError
+from .errors import IndexingFailed, SpeechsearchError
 from .store import META, SCHEMA_VERSION, IndexStore
 
 if TYPE_CHECKING:  # the search path imports this module; it needs none of these at run time
@@ -340,9 +340,10 @@ def _write_in_workers(settings: WorkerSettings, tasks, workers: int, absorb: Cal
             try:
                 kind, value = results.get(timeout=wait) if wait else results.get_nowait()
             except queue.Empty:
-                if wait and any(p.exitcode not in (None, 0) for p in processes):
-                    codes = ", ".join(str(p.exitcode) for p in processes)
-                    raise RuntimeError(f"an index worker process died (exit codes {codes})") from None
+                dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+                if wait and dead:
+                    raise IndexingFailed(f"an index worker process died (exit code {dead[0]}; out of memory? "
+                                         "try --jobs 1); the index was left as it was") from None
                 return
             if kind == "prepared":
                 absorb(value)
@@ -351,7 +352,9 @@ def _write_in_workers(settings: WorkerSettings, tasks, workers: int, absorb: Cal
             elif kind == "done":
                 finished += 1
             else:
-                raise RuntimeError(f"an index worker failed:\n{value}")
+                last = value.strip().splitlines()[-1]
+                raise IndexingFailed(f"an index worker failed ({last}); the index was left as it was; "
+                                     "--jobs 1 shows where")
 
     try:
         for task in tasks:
