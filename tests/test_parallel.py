@@ -154,3 +154,26 @@ def test_a_dead_worker_fails_the_run_in_one_line(tmp_path):
     assert stderr.strip().splitlines() == [stderr.strip()]  # one line, no traceback
     assert "worker process died" in stderr
     assert scored(tmp_path, "抓落实") == before
+
+
+def test_refreshes_merge_small_segments_and_leave_full_ones(tmp_path, monkeypatch):
+    from speechsearch import index
+    from speechsearch.corpus import load_corpus
+
+    monkeypatch.setattr(index, "SMALL_SEGMENT_DOCS", 50)  # the seed's copies make segments of ~300
+    docs = make_corpus(tmp_path, copies=4)
+    store = IndexStore(tmp_path / ".speechsearch")
+    index.build_index(load_corpus(tmp_path / "corpus.yaml"), store, workers=2)
+
+    def segments():
+        with store.open().reader() as reader:
+            return {r.segment().segment_id(): r.doc_count_all() for r, _ in reader.leaf_readers()}
+
+    full = {name for name, count in segments().items() if count >= 50}
+    assert len(full) >= 2
+    for number in range(5):
+        (tmp_path / f"new{number}.txt").write_text(f"新增材料{number}：抓落实。\n", encoding="utf-8")
+        write_corpus(tmp_path, docs + [f"new{n}.txt" for n in range(number + 1)])
+        index.build_index(load_corpus(tmp_path / "corpus.yaml"), store, workers=1)
+        assert full <= set(segments())  # never rewritten by a refresh
+    assert len([c for c in segments().values() if c < 50]) < 4

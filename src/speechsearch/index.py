@@ -393,27 +393,30 @@ def _commit(writer, segments: list) -> None:
     writer._finish()
 
 
-SMALL_SEGMENT_DOCS = 20_000
+# A parallel run's segments hold 20,000-30,000 documents each (a full posting pool); smaller ones
+# are what refreshes and the tail of a worker's run leave behind.
+SMALL_SEGMENT_DOCS = 5_000
 
 
 def merge_small_segments(writer, segments: list) -> list:
-    """Whoosh merge policy: the small segments that refreshes add are merged once there are
-    several, as are segments mostly deleted; the big segments of a full run are left alone
-    (Whoosh's default policy would, past some count, rewrite nearly the whole index)."""
+    """Whoosh merge policy: once there are four small segments they are merged into one, as is
+    any segment mostly deleted; full segments are left alone. (Whoosh's MERGE_SMALL would, past
+    some segment count, rewrite nearly the whole index during a small refresh.)"""
     from whoosh.reading import SegmentReader
 
-    def worth_merging(segment) -> bool:
-        total = segment.doc_count_all()
-        return total < SMALL_SEGMENT_DOCS or segment.deleted_count() * 2 > total
+    def mostly_deleted(segment) -> bool:
+        return segment.deleted_count() * 2 > segment.doc_count_all()
 
-    chosen = [s for s in segments if worth_merging(s)]
-    if len(chosen) < 4 and not any(s.deleted_count() * 2 > s.doc_count_all() for s in chosen):
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    chosen = small if len(small) >= 4 else []
+    chosen += [s for s in segments if mostly_deleted(s) and all(s is not c for c in chosen)]
+    if not chosen:
         return segments
     for segment in chosen:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [s for s in segments if not worth_merging(s)]
+    return [s for s in segments if all(s is not c for c in chosen)]
 
 
 def _ignore_interrupts() -> None:
