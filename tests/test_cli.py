@@ -157,6 +157,21 @@ def test_corrupt_index_points_at_rebuild(tmp_path):
     assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0
 
 
+def test_damaged_segment_file_points_at_rebuild(tmp_path):
+    """Whoosh opens a segment's files only when a searcher is made; that is checked too."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, [SEED_DOC])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    for terms in gen.glob("*.trm"):
+        terms.write_bytes(b"garbage" + terms.read_bytes()[7:])
+    assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
+    assert_clean_error(invoke("index", "-q", cwd=tmp_path), 4, "corrupt", "--rebuild")
+    assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
+    assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0
+
+
 def test_whoosh_is_imported_without_urllib_or_asyncio():
     """A cold search does not load what Whoosh imports for nothing; the real modules still work."""
     code = ("import sys, speechsearch.search; "

@@ -29,8 +29,7 @@ def similar(store: IndexStore, hit_id: str, limit: int = 10) -> tuple[Hit, list[
     from whoosh import query as q
     from whoosh.classify import Bo1Model
 
-    ix = store.open()
-    with ix.searcher() as searcher:
+    with store.searcher() as searcher:
         docnum = searcher.document_number(id=hit_id)
         if docnum is None:
             raise SpeechsearchError(f"no passage with id {hit_id!r} (ids are shown with every hit)")
@@ -67,8 +66,7 @@ def key_terms(store: IndexStore, doc: str | None = None, speech: str | None = No
 
     if not doc and not speech:
         raise UsageError("name a DOC or give --speech WORDS")
-    ix = store.open()
-    with ix.searcher() as searcher:
+    with store.searcher() as searcher:
         reader = searcher.reader()
         parts = [q.Term("kind", "passage")]
         if doc:
@@ -79,7 +77,7 @@ def key_terms(store: IndexStore, doc: str | None = None, speech: str | None = No
         if not texts:
             raise SpeechsearchError(f"no passages in {doc or ''}{' ' if doc and speech else ''}"
                                     f"{'speech ' + speech if speech else ''}")
-        analyzer = ix.schema["words"].analyzer
+        analyzer = searcher.schema["words"].analyzer
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(t.text for t in analyzer(text, mode="query") if _is_term(t.text))
@@ -125,8 +123,8 @@ def suggestions(store: IndexStore, text: str, limit: int = 5) -> list[str]:
     literal = normalize_query_text(text).replace(" ", "")
     if not literal:
         return []
-    ix = store.open()
-    with ix.reader() as reader:
+    with store.searcher() as searcher:
+        reader = searcher.reader()
         found: set[str] = set()
         table = store.current() / PINYIN_TABLE
         if (re.fullmatch("[a-z]+", literal) or HAN_WORD.fullmatch(literal)) and table.exists():

@@ -454,8 +454,7 @@ class Filters:
 def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
                context: int = 0) -> list[Hit]:
     """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
-    ix = store.open()
-    with ix.searcher() as searcher:
+    with store.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
         results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query(searcher.reader()))
         hits = [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import IndexMissing, IndexUnusable
@@ -64,8 +65,23 @@ class IndexStore:
         try:
             return whoosh_index.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds for damaged files
-            raise IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
-                                "run 'speechsearch index --rebuild'") from None
+            raise self._corrupt(exc) from None
+
+    @contextmanager
+    def searcher(self):
+        """A searcher on the live index. Whoosh opens a segment's files only here, not in
+        ``open``, so a damaged segment is found here and named in one line like the rest."""
+        ix = self.open()
+        try:
+            searcher = ix.searcher()
+        except Exception as exc:
+            raise self._corrupt(exc) from None
+        with searcher:
+            yield searcher
+
+    def _corrupt(self, exc: Exception) -> IndexUnusable:
+        return IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
+                             "run 'speechsearch index --rebuild'")
 
     def lock(self, timeout: float, on_wait: Callable[[], None] | None = None):
         """An exclusive lock on the index folder, waiting up to ``timeout`` seconds."""
