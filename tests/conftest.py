@@ -2,6 +2,8 @@ import contextlib
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,12 @@ def write_corpus(folder: Path, docs: list[str], extra: str = "") -> Path:
     corpus = folder / "corpus.yaml"
     corpus.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return corpus
+
+
+def run_process(folder: Path, *args, **kwargs) -> subprocess.CompletedProcess:
+    """Run the CLI as its own process from ``folder`` (for kills, signals and worker processes)."""
+    return subprocess.run([sys.executable, "-m", "speechsearch", *args], cwd=folder, capture_output=True,
+                          text=True, **kwargs)
 
 
 def invoke(*args, cwd: Path | None = None):

@@ -8,11 +8,7 @@ import sys
 import time
 
 from tests.conftest import SEED, write_corpus
-
-
-def cli(folder, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "speechsearch", *args], cwd=folder, capture_output=True,
-                          text=True, **kwargs)
+from tests.conftest import run_process as cli
 
 
 def hits(folder, query):

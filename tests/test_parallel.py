@@ -12,12 +12,9 @@ import pytest
 
 from speechsearch.store import IndexStore
 from tests.conftest import SEED, write_corpus
+from tests.conftest import run_process as cli
 
 QUERIES = ["抓落实", "人社", "舆论主导权", "就业"]
-
-
-def cli(folder, *args):
-    return subprocess.run([sys.executable, "-m", "speechsearch", *args], cwd=folder, capture_output=True, text=True)
 
 
 def hits(folder, query, *extra):

@@ -268,6 +268,14 @@ class WorkerSettings:
     user_words: tuple[str, ...]
 
 
+def _add_documents(writer, prepared: Prepared) -> Prepared:
+    """Add a task's documents to ``writer``; what is left (statistics, failures) is small."""
+    for fields in prepared.documents:
+        writer.add_document(**fields)
+    prepared.documents = []
+    return prepared
+
+
 def _segment_writer(ix):
     """A writer for one new segment that another process will commit (as Whoosh's own
     multiprocess writer does): no lock, no commit, no spilling of its posting pool to disk."""
@@ -306,10 +314,7 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
             prepared = prepare(task, settings.boilerplate, settings.segmenter, settings.user_words)
             if prepared.documents and writer is None:
                 writer = _segment_writer(ix)
-            for fields in prepared.documents:
-                writer.add_document(**fields)
-            prepared.documents = []
-            results.put(("prepared", prepared))
+            results.put(("prepared", _add_documents(writer, prepared)))
             if writer is not None and writer.pool.currentsize > SEGMENT_POOL_MB << 20:
                 results.put(("segment", writer._finalize_segment()))
                 writer = None
@@ -557,11 +562,7 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 segments = _write_in_workers(settings, tasks, workers, absorb)
             else:
                 for task in tasks:
-                    prepared = prepare(task, settings.boilerplate, segmenter, user_words)
-                    for fields in prepared.documents:
-                        writer.add_document(**fields)
-                    prepared.documents = []
-                    absorb(prepared)
+                    absorb(_add_documents(writer, prepare(task, settings.boilerplate, segmenter, user_words)))
             for file, file_stats in stats.items():
                 if not file_stats:  # nothing of it could be read
                     report.failed += failures[file]
