@@ -37,8 +37,7 @@ if TYPE_CHECKING:  # the search path imports this module; it needs none of these
 __all__ = ["IndexStore", "build_index", "make_schema", "SCHEMA_VERSION"]
 
 HEADING_BOOST = 2.0  # a heading that says the query outranks a paragraph that mentions it
-WRITER_MB = 256  # Whoosh's in-memory posting pool; smaller pools spill runs to disk and merge slower
-SEGMENT_POOL_MB = 256  # a worker closes its segment when Whoosh estimates its posting pool at this
+WRITER_MB = 256  # a writer's in-memory posting pool (Whoosh's estimate); past it, runs spill to disk
 PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more than it saves
 
 
@@ -278,19 +277,19 @@ def _add_documents(writer, prepared: Prepared) -> Prepared:
 
 def _segment_writer(ix):
     """A writer for one new segment that another process will commit (as Whoosh's own
-    multiprocess writer does): no lock, no commit, no spilling of its posting pool to disk."""
+    multiprocess writer does): no lock, no commit."""
     from whoosh.writing import SegmentWriter
 
-    return SegmentWriter(ix, _lk=False, limitmb=4 * SEGMENT_POOL_MB, compound=False)
+    from .pool import with_chunked_pool
+
+    return with_chunked_pool(SegmentWriter(ix, _lk=False, limitmb=WRITER_MB, compound=False), WRITER_MB)
 
 
 def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
-    """A worker process: prepares tasks and writes their documents into segments of its own.
+    """A worker process: prepares tasks and writes their documents into a segment of its own.
 
     Whoosh's writer is pure Python and costs far more than reading and segmenting, so each core
-    runs one. A segment is closed whenever its posting pool reaches SEGMENT_POOL_MB: a full pool
-    would otherwise be pickled to disk posting by posting and merged back (a quarter of the
-    writer's time). The parent commits every segment in one table of contents, or none.
+    runs one. The parent commits every worker's segment in one table of contents, or none.
     """
     import queue
     import traceback
@@ -315,9 +314,6 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
             if prepared.documents and writer is None:
                 writer = _segment_writer(ix)
             results.put(("prepared", _add_documents(writer, prepared)))
-            if writer is not None and writer.pool.currentsize > SEGMENT_POOL_MB << 20:
-                results.put(("segment", writer._finalize_segment()))
-                writer = None
         if writer is not None:
             results.put(("segment", writer._finalize_segment()))
         results.put(("done", None))
@@ -398,8 +394,7 @@ def _commit(writer, segments: list) -> None:
     writer._finish()
 
 
-# A parallel run's segments hold 20,000-30,000 documents each (a full posting pool); smaller ones
-# are what refreshes and the tail of a worker's run leave behind.
+# A parallel build leaves one large segment per worker; small ones are what refreshes leave behind.
 SMALL_SEGMENT_DOCS = 5_000
 
 
@@ -528,9 +523,11 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
         if not fresh and not changed and not set(known) - {s.doc for s in sources}:
             _totals(store, report)  # nothing to do: no writer, no new commit
             return report
+        from .pool import with_chunked_pool
+
         # compound=False: Whoosh reads a compound segment through BufferFile, which copies the
         # whole mmap into a BytesIO on every open (1.5 GB and 1.2 s per search on the bench corpus).
-        writer = ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = with_chunked_pool(ix.writer(limitmb=WRITER_MB, compound=False), WRITER_MB)
         try:
             wanted = {s.doc for s in sources}
             for doc in sorted(set(known) - wanted):
