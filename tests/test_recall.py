@@ -59,3 +59,27 @@ def test_quoted_phrase_is_literal(store, seed_document):
 
 def test_absent_string_finds_nothing(store):
     assert hit_set(store, "量子计算") == set()
+
+
+def test_random_substrings_are_found_wherever_they_occur(store, seed_document):
+    """Strings cut from the seed at random (rare and common, 2 to 7 characters, some spanning
+    punctuation): each finds exactly the passages where its letters and digits stand in that
+    order, with punctuation wherever the query has some (what the bigram field indexes)."""
+    import random
+    import re
+
+    rng = random.Random(2026)
+    texts = [fold(p.text) for p in seed_document.passages if len(p.text) > 12]
+    checked = 0
+    for _ in range(80):
+        text = rng.choice(texts)
+        start = rng.randrange(len(text) - 8)
+        literal = normalize_query_text(text[start:start + rng.randrange(2, 8)])
+        runs = re.findall(r"[^\W_]+", literal)
+        if sum(map(len, runs)) < 2:
+            continue
+        pattern = re.compile(r"[\W_]+".join(map(re.escape, runs)))
+        expected = {(p.line, p.start) for p in seed_document.passages if pattern.search(fold(p.text))}
+        assert hit_set(store, '"' + literal.replace('"', " ") + '"') == expected, literal
+        checked += 1
+    assert checked > 50

@@ -163,3 +163,21 @@ def test_within_one_edit(a, b, near):
     from speechsearch.discover import within_one_edit
 
     assert within_one_edit(a, b) is near
+
+
+@pytest.mark.parametrize("literal", ["社会保障", "做好人社工作", "抓落实"])
+def test_literal_phrase_scores_as_whoosh_scores_its_terms(seed_corpus, literal):
+    """The literal matcher finds the phrase's documents and scores each as Whoosh's own
+    intersection of the same terms does (the sum of their BM25 scores)."""
+    from whoosh import query as q
+
+    from speechsearch.search import LiteralPhrase
+
+    with IndexStore(seed_corpus / ".speechsearch").open().searcher() as searcher:
+        grams = [literal[i:i + 2] for i in range(len(literal) - 1)]
+        ours = {r.docnum: r.score for r in searcher.search(LiteralPhrase("chars", grams), limit=None)}
+        whoosh_and = {r.docnum: r.score for r in searcher.search(q.And([q.Term("chars", g) for g in grams]),
+                                                                 limit=None)}
+        phrase = {r.docnum for r in searcher.search(q.Phrase("chars", grams), limit=None)}
+    assert ours and set(ours) == phrase
+    assert all(ours[doc] == pytest.approx(whoosh_and[doc]) for doc in ours)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from whoosh import matching, query
+from whoosh.scoring import WeightLengthScorer
 
 from .analysis import bigrams, fold
 from .errors import UsageError
@@ -148,25 +149,52 @@ class LiteralPhrase(query.Phrase):
                 return matching.NullMatcher()
             parts.append(query.Term(self.fieldname, word).matcher(searcher, context))
         # Rarest first: the common terms are then only skipped to, not walked.
-        order = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
-        child = parts[order[0]]
-        for i in order[1:]:
-            child = matching.IntersectionMatcher(child, parts[i])
-        return ConsecutiveMatcher(child, parts, self.boost)
+        rarity = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
+        return ConsecutiveMatcher(parts, rarity, self.boost)
 
 
-class ConsecutiveMatcher(matching.WrappingMatcher):
-    """Passes the documents where term i stands at position p + i for some p.
+class ConsecutiveMatcher(matching.Matcher):
+    """The documents where part i stands at position p + i for some p, scored as the sum of the
+    parts' scores (as Whoosh's intersection of them would be).
 
-    It only removes documents from its child's (an intersection of the terms), never changes a
-    score, so the child's block-quality bounds hold for it too: Whoosh's top-k collector can
-    skip whole blocks of postings that cannot reach the current top scores.
+    One loop intersects all the parts, the rarest leading and the others skipped to its
+    documents, then checks positions; nesting Whoosh's two-way IntersectionMatchers cost a stack
+    of Python calls per step. It offers no block-quality bounds: measured on the bench corpus,
+    short passages sit in nearly every block of postings, so no block could be skipped anyway.
     """
 
-    def __init__(self, child, parts, boost=1.0):
-        super().__init__(child, boost)
-        self.parts = parts
-        self._settle()
+    def __init__(self, parts, rarity, boost=1.0):
+        self.parts = parts  # in phrase order, for positions and scores
+        self._lead = parts[rarity[0]]
+        self._rest = [parts[i] for i in rarity[1:]]
+        self.boost = boost
+        # BM25 (Whoosh's WeightLengthScorer) scores a part from its weight and the field's length
+        # in the document, the same for every part.
+        scorers = [getattr(part, "scorer", None) for part in parts]
+        same_length = all(isinstance(s, WeightLengthScorer) and hasattr(s, "dfl") for s in scorers)
+        self._length = scorers[0].dfl if same_length else None
+        self._active = True
+        self._align()
+
+    def _align(self) -> None:
+        """Move to the first document at or after the lead's current one that holds."""
+        lead = self._lead
+        while lead.is_active():
+            target = lead.id()
+            for part in self._rest:
+                if part.id() < target:
+                    part.skip_to(target)
+                    if not part.is_active():
+                        self._active = False
+                        return
+                if part.id() != target:
+                    lead.skip_to(part.id())
+                    break
+            else:
+                if self._holds():
+                    return
+                lead.next()
+        self._active = False
 
     def _holds(self) -> bool:
         starts = set(self.parts[0].value_as("positions"))
@@ -176,33 +204,46 @@ class ConsecutiveMatcher(matching.WrappingMatcher):
                 return False
         return True
 
-    def _settle(self) -> bool:
-        """Move to the next document that holds; whether that left the current block."""
-        moved = False
-        while self.child.is_active() and not self._holds():
-            moved = self.child.next() or moved
-        return moved
+    def is_active(self):
+        return self._active
+
+    def id(self):
+        return self._lead.id()
 
     def next(self):
-        moved = self.child.next()
-        return self._settle() or moved
+        if not self._active:
+            raise matching.ReadTooFar
+        self._lead.next()
+        self._align()
+        return False
 
     def skip_to(self, docid):
-        self.child.skip_to(docid)
-        self._settle()
+        if not self._active:
+            raise matching.ReadTooFar
+        if docid > self._lead.id():
+            self._lead.skip_to(docid)
+            self._align()
 
-    def skip_to_quality(self, minquality):
-        skipped = self.child.skip_to_quality(minquality / self.boost)
-        self._settle()
-        return skipped
+    def score(self):
+        if self._length is None:
+            return self.boost * sum(part.score() for part in self.parts)
+        length = self._length(self._lead.id())  # one lookup of the passage's length, not one per part
+        return self.boost * sum(part.scorer._score(part.weight(), length) for part in self.parts)
 
-    def all_ids(self):
-        while self.is_active():
-            yield self.id()
-            self.next()
+    def weight(self):
+        return sum(part.weight() for part in self.parts)
+
+    def max_quality(self):
+        return self.boost * sum(part.max_quality() for part in self.parts)
+
+    def supports_block_quality(self):
+        return False
+
+    def supports(self, astype):
+        return False
 
     def replace(self, minquality=0):
-        if not self.is_active() or (minquality and self.max_quality() < minquality):
+        if not self._active or (minquality and self.max_quality() < minquality):
             return matching.NullMatcher()
         return self
 
