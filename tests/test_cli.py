@@ -184,3 +184,28 @@ def test_whoosh_is_imported_without_urllib_asyncio_or_english_morphology():
     assert out[1] == "True"
     assert out[2] == "True"  # Whoosh's Variations query still works, through the real morph_en
 
+
+def test_a_search_process_writes_everything_and_keeps_its_exit_codes(seed_corpus):
+    """A search process skips Python's teardown (os._exit): its output must still arrive whole,
+    and its exit codes and error lines must not change."""
+    from tests.conftest import run_process
+
+    expected = invoke("search", "的", "--format", "jsonl", "--limit", "100000", cwd=seed_corpus).output
+    done = run_process(seed_corpus, "search", "的", "--format", "jsonl", "--limit", "100000")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == expected and len(expected.encode()) > 65_536  # more than a pipe holds
+    nothing = run_process(seed_corpus, "search", "量子计算")
+    assert (nothing.returncode, nothing.stdout) == (1, "")
+    broken = run_process(seed_corpus, "search", "(抓落实")
+    assert broken.returncode == 2 and broken.stderr.startswith("speechsearch: query") and \
+        len(broken.stderr.splitlines()) == 1
+
+
+def test_a_reader_that_goes_away_ends_the_search_quietly_with_141(seed_corpus):
+    process = subprocess.Popen([sys.executable, "-m", "speechsearch", "search", "的", "--format", "jsonl",
+                                "--limit", "100000"], cwd=seed_corpus, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.read(100)
+    process.stdout.close()  # as head does once it has its lines
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""

@@ -19,6 +19,13 @@ from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchErro
 class Group(click.Group):
     """Turns every SpeechsearchError into one line on stderr and its exit code."""
 
+    command_run: str | None = None
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        self.command_run = name
+        return name, command, rest
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -28,6 +35,8 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("speechsearch: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # before click's own handler, which exits 1 ("found nothing")
+            ctx.exit(_reader_gone())
 
 
 class Context:
@@ -418,18 +427,46 @@ def _find_source(obj: Context, doc: str):
     raise SpeechsearchError(f"{doc}: not in the corpus and not a file (corpus has: {names})")
 
 
+# Commands that only read: once their output is written, nothing is left for Python's own
+# shutdown to do but free memory and clear the modules Whoosh and click loaded, which takes
+# 30-50 ms of a 0.25 s search. They end with os._exit after flushing instead.
+READ_ONLY_COMMANDS = {"search", "similar", "keywords", "show"}
+
+
 def main():  # pragma: no cover - console script entry
+    code = 0
     try:
         cli(prog_name="speechsearch")
+    except SystemExit as exc:
+        code = exc.code
     except KeyboardInterrupt:
         click.echo("speechsearch: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader (head, less) went away: stop quietly, as grep does.
-        import os
+        code = _reader_gone()
+    if not isinstance(code, int):
+        if code is not None:
+            click.echo(code, err=True)
+        code = 0 if code is None else 1
+    if cli.command_run not in READ_ONLY_COMMANDS:
+        sys.exit(code)
+    import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(141)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _reader_gone()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _reader_gone() -> int:
+    """The reader (head, less) went away: stop quietly with 141, the code of a shell command
+    that SIGPIPE ended (grep's, under the default signal handling)."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 __all__ = ["cli", "main", "EXIT_INPUT"]
