@@ -448,7 +448,7 @@ def main():  # pragma: no cover - console script entry
         if code is not None:
             click.echo(code, err=True)
         code = 0 if code is None else 1
-    if cli.command_run not in READ_ONLY_COMMANDS:
+    if cli.command_run not in READ_ONLY_COMMANDS or _observed():
         sys.exit(code)
     import os
 
@@ -458,6 +458,13 @@ def main():  # pragma: no cover - console script entry
         code = _reader_gone()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _observed() -> bool:
+    """A profiler or coverage tool is attached; it writes its report at Python's normal exit."""
+    monitoring = getattr(sys, "monitoring", None)
+    tools = (monitoring.get_tool(i) for i in range(6)) if monitoring else ()
+    return bool(sys.getprofile() or sys.gettrace() or any(tools))
 
 
 def _reader_gone() -> int:
