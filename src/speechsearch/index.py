@@ -278,11 +278,9 @@ def _add_documents(writer, prepared: Prepared) -> Prepared:
 def _segment_writer(ix):
     """A writer for one new segment that another process will commit (as Whoosh's own
     multiprocess writer does): no lock, no commit."""
-    from whoosh.writing import SegmentWriter
+    from .segment_writer import BulkSegmentWriter
 
-    from .pool import with_chunked_pool
-
-    return with_chunked_pool(SegmentWriter(ix, _lk=False, limitmb=WRITER_MB, compound=False), WRITER_MB)
+    return BulkSegmentWriter(ix, WRITER_MB, _lk=False, compound=False)
 
 
 def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
@@ -523,11 +521,11 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
         if not fresh and not changed and not set(known) - {s.doc for s in sources}:
             _totals(store, report)  # nothing to do: no writer, no new commit
             return report
-        from .pool import with_chunked_pool
+        from .segment_writer import BulkSegmentWriter
 
         # compound=False: Whoosh reads a compound segment through BufferFile, which copies the
         # whole mmap into a BytesIO on every open (1.5 GB and 1.2 s per search on the bench corpus).
-        writer = with_chunked_pool(ix.writer(limitmb=WRITER_MB, compound=False), WRITER_MB)
+        writer = BulkSegmentWriter(ix, WRITER_MB, compound=False)
         try:
             wanted = {s.doc for s in sources}
             for doc in sorted(set(known) - wanted):

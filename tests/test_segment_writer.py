@@ -1,0 +1,100 @@
+"""The bulk segment writer: its pool spills to disk in chunks, an index whose pools spilled answers
+as one that did not, and its segments hold what Whoosh's own writer would have written."""
+
+import json
+import random
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from speechsearch import index
+from speechsearch.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, ChunkedPostingPool
+from tests.conftest import SEED, SEED_DOC, invoke
+from tests.test_parallel import make_corpus
+
+
+def test_spilled_runs_come_back_sorted_and_are_removed(tmp_path):
+    storage = FileStorage(str(tmp_path)).create()
+    pool = ChunkedPostingPool(storage, segment=None, limitmb=1)
+    rng = random.Random(7)
+    postings = [("chars", f"{rng.randrange(5000):05d}".encode(), doc, 1.0, b"\x00" * rng.randrange(40))
+                for doc in range(3 * CHUNK_POSTINGS)]
+    rng.shuffle(postings)
+    for posting in postings:
+        pool.add(posting)
+    assert len(pool.runs) >= 2  # the pool did spill, more than one chunk a run
+    assert list(pool.iter_postings()) == sorted(postings)
+    assert not [name for name in storage.list() if name.endswith(".run")]
+
+
+def scored(folder, query):
+    result = invoke("search", query, "--format", "jsonl", "--limit", "100000", "--no-collapse", cwd=folder)
+    assert result.exit_code == 0, result.output
+    return {(h["doc"], h["line"], h["start"]): round(h["score"], 3)
+            for h in map(json.loads, result.output.splitlines())}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, jobs):
+    roomy, tight = tmp_path / "roomy", tmp_path / "tight"
+    for folder in (roomy, tight):
+        folder.mkdir()
+        make_corpus(folder, copies=3)
+    assert invoke("index", "-q", "--jobs", jobs, cwd=roomy).exit_code == 0
+    monkeypatch.setattr(index, "WRITER_MB", 1)  # a seed's postings are several MB: runs spill
+    spills, save = [], ChunkedPostingPool.save
+
+    def counted_save(pool):
+        spills.append(len(pool.current))
+        save(pool)
+
+    monkeypatch.setattr(ChunkedPostingPool, "save", counted_save)
+    assert invoke("index", "-q", "--jobs", jobs, cwd=tight).exit_code == 0
+    if jobs == "1":
+        assert spills  # workers spill in their own processes, out of this list's sight
+    for query in ("抓落实", "人社", "就业", "舆论主导权"):
+        expected = scored(roomy, query)
+        assert expected, query
+        assert scored(tight, query) == expected, query
+
+
+def _segment_contents(ix):
+    """Every term's statistics and postings (ids, weights, values, block length bounds)."""
+    contents = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings, bounds = [], []
+            while matcher.is_active():
+                bounds.append((matcher.block_min_length(), matcher.block_max_length()))
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            contents[fieldname, text] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                         info.max_length(), info.max_weight(), postings, bounds)
+    return contents
+
+
+def test_bulk_writer_writes_what_whoosh_would(tmp_path):
+    from whoosh.index import create_in
+
+    task = index.Task(SEED_DOC, str(SEED), "txt", {})
+    documents = index.prepare(task, (), "rjieba").documents
+    assert len(documents) > 200
+    built = {}
+    for name, make in (("whoosh", lambda ix: SegmentWriter(ix, compound=False)),
+                       ("bulk", lambda ix: BulkSegmentWriter(ix, 256, compound=False))):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = create_in(str(folder), index.make_schema())
+        writer = make(ix)
+        for fields in documents * 3:  # terms in hundreds of passages: several posting blocks
+            writer.add_document(**fields)
+        writer.commit()
+        built[name] = _segment_contents(ix)
+    assert len(built["whoosh"]) > 10_000
+    chars_bounds = {b for (field, _), (*_, bounds) in built["whoosh"].items() if field == "chars" for b in bounds}
+    assert len(chars_bounds) > 100  # the block bounds do depend on the passages' lengths
+    assert built["bulk"] == built["whoosh"]
