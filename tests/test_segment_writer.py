@@ -94,6 +94,9 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path):
             writer.add_document(**fields)
         writer.commit()
         built[name] = _segment_contents(ix)
+        with ix.reader() as reader:
+            inlined = {f for f, t in reader.all_terms() if reader.term_info(f, t).is_inlined()}
+        assert inlined == ({"chars", "words", "speech_chars", "crumb_chars"} if name == "bulk" else set())
     assert len(built["whoosh"]) > 10_000
     chars_bounds = {b for (field, _), (*_, bounds) in built["whoosh"].items() if field == "chars" for b in bounds}
     assert len(chars_bounds) > 100  # the block bounds do depend on the passages' lengths

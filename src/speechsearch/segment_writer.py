@@ -12,6 +12,7 @@ Two per-posting costs of Whoosh's own writer, each a sizeable share of a build:
   (for the block's length bounds); Whoosh's per-document reader answers each with a seek and a
   one-byte read, and for a field without lengths with a check that the column file exists
   (a sixth of the writer's time). ``BulkSegmentWriter`` reads each length column into memory once.
+- Rare terms: their postings are kept in the term dictionary (``codec.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import pickle
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+
+from .codec import SpeechCodec
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 
@@ -67,10 +70,11 @@ class SegmentLengths:
 
 
 class BulkSegmentWriter(SegmentWriter):
-    """A SegmentWriter with the chunked pool and in-memory lengths; otherwise Whoosh's own."""
+    """A SegmentWriter with the chunked pool, in-memory lengths and rare terms inlined; otherwise
+    Whoosh's own."""
 
     def __init__(self, ix, limitmb: int, **kwargs):
-        super().__init__(ix, limitmb=limitmb, **kwargs)
+        super().__init__(ix, limitmb=limitmb, codec=SpeechCodec(), **kwargs)
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def _flush_segment(self):
