@@ -101,3 +101,19 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path):
     chars_bounds = {b for (field, _), (*_, bounds) in built["whoosh"].items() if field == "chars" for b in bounds}
     assert len(chars_bounds) > 100  # the block bounds do depend on the passages' lengths
     assert built["bulk"] == built["whoosh"]
+
+
+def test_passage_positions_write_what_whoosh_positions_would(seed_document):
+    from whoosh.formats import Positions
+
+    from speechsearch.analysis import PassagePositions, bigram_analyzer, word_analyzer
+
+    texts = [p.text for p in seed_document.passages]
+    for analyzer in (bigram_analyzer(), word_analyzer()):
+        ours, whoosh = PassagePositions(field_boost=2.0), Positions(field_boost=2.0)
+        repeated = 0
+        for text in texts + texts:  # the second time from the cache of single positions
+            expected = sorted(whoosh.word_values(text, analyzer, mode="index"))
+            assert sorted(ours.word_values(text, analyzer, mode="index")) == expected
+            repeated += sum(freq > 1 for _, freq, _, _ in expected)
+        assert repeated > 100  # terms at several positions are written too

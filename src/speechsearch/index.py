@@ -44,7 +44,12 @@ PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more tha
 def make_schema(segmenter: str = DEFAULT_SEGMENTER):
     from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-    from .analysis import bigram_analyzer, word_analyzer
+    from .analysis import PassagePositions, bigram_analyzer, word_analyzer
+
+    def positional(analyzer):
+        field = TEXT(analyzer=analyzer, phrase=True)
+        field.format = PassagePositions(field_boost=field.format.field_boost)
+        return field
 
     # Every indexed field costs postings on each of the corpus's passages, and Whoosh's writer
     # spends its time per posting: only what a query or a filter looks up is indexed. (Numeric
@@ -71,16 +76,16 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         # the records, then filter passages by id. The same text on every passage doubled the
         # postings of the law corpus.
         target=ID(stored=True),
-        speech_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
-        crumb_chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
+        speech_chars=positional(bigram_analyzer()),
+        crumb_chars=positional(bigram_analyzer()),
         level=STORED,
         ordinal=STORED,
         line=STORED,
         start=STORED,
         end=STORED,
         text=STORED,
-        words=TEXT(analyzer=word_analyzer(segmenter), phrase=True),
-        chars=TEXT(analyzer=bigram_analyzer(), phrase=True),
+        words=positional(word_analyzer(segmenter)),
+        chars=positional(bigram_analyzer()),
         sha256=STORED,
         stats=STORED,
     )
