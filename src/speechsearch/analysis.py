@@ -192,7 +192,7 @@ _ONE_POSITION: dict[int, bytes] = {}
 
 class PassagePositions(Positions):
     """Whoosh's Positions format, writing the same bytes with less work per term (a build spends
-    a quarter of its time here): the tokenizers above never stop a token or give it a boost, so
+    a fifth of its time here): the tokenizers above never stop a token or give it a boost, so
     neither is tracked, and a term at one position in its passage, as most are, takes its
     encoding from a cache instead of a pickle call. Reading is Whoosh's own."""
 

@@ -1,6 +1,6 @@
 """Whoosh's segment writer, tuned for writing a whole corpus.
 
-Two per-posting costs of Whoosh's own writer, each a sizeable share of a build:
+Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
 
 - The posting pool. A pool past its memory limit is sorted and saved as a run file, and the runs
   are merged back at the end; Whoosh writes and reads those runs one ``pickle`` call per posting,
