@@ -97,6 +97,8 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path):
         with ix.reader() as reader:
             inlined = {f for f, t in reader.all_terms() if reader.term_info(f, t).is_inlined()}
         assert inlined == ({"chars", "words", "speech_chars", "crumb_chars"} if name == "bulk" else set())
+        if name == "bulk":
+            _assert_lengths_read_as_whoosh_reads_them(ix)
     assert len(built["whoosh"]) > 10_000
     chars_bounds = {b for (field, _), (*_, bounds) in built["whoosh"].items() if field == "chars" for b in bounds}
     assert len(chars_bounds) > 100  # the block bounds do depend on the passages' lengths
@@ -117,3 +119,18 @@ def test_passage_positions_write_what_whoosh_positions_would(seed_document):
             assert sorted(ours.word_values(text, analyzer, mode="index")) == expected
             repeated += sum(freq > 1 for _, freq, _, _ in expected)
         assert repeated > 100  # terms at several positions are written too
+
+
+def _assert_lengths_read_as_whoosh_reads_them(ix):
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from speechsearch.codec import LengthsInMemory
+
+    (segment,) = ix._segments()
+    ours, whoosh = LengthsInMemory(ix.storage, segment), W3PerDocReader(ix.storage, segment)
+    fields = ("chars", "words", "speech_chars", "crumb_chars", "id", "kind")
+    for docnum in range(segment.doc_count_all()):
+        for field in fields:
+            assert ours.doc_field_length(docnum, field, 7) == (whoosh.doc_field_length(docnum, field, 7) or 0)
+    assert ours.doc_field_length(0, "chars") > 0
+    assert ours.doc_field_length(segment.doc_count_all() - 1, "chars") == 0  # a record: no text
