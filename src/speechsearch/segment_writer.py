@@ -7,7 +7,7 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
   which made spilling cost more than writing a new segment. ``ChunkedPostingPool`` writes and
   reads a run in chunks of postings, so a worker keeps one segment for everything it indexes:
   each term's dictionary entry and posting header is then written once per worker instead of once
-  per segment, and a search opens two segments, not seventeen.
+  per segment, and a search on the bench index opens three segments, not seventeen.
 - Field lengths, looked up once per posting written, and rare terms' postings: ``codec.py``.
 """
 
