@@ -5,9 +5,10 @@ import pytest
 from speechsearch.analysis import fold
 from speechsearch.search import normalize_query_text, run_search
 from speechsearch.store import IndexStore
+from tests.conftest import invoke, write_corpus
 
 QUERIES = ["抓落实", "落实", "人社", "人社系统", "会议", "社会保障", "宣传工作", "中国梦", "舆论", "一是",
-           "20xx", "抓", "实", "会上", "保障工作会议", "做好人社工作", "xx年", "8月"]
+           "20xx", "抓", "实", "会上", "保障工作会议", "做好人社工作", "xx年", "8月", "讲话稿"]
 
 
 def literal_matches(seed_document, literal: str) -> set[tuple[int, int]]:
@@ -83,3 +84,17 @@ def test_random_substrings_are_found_wherever_they_occur(store, seed_document):
         assert hit_set(store, '"' + literal.replace('"', " ") + '"') == expected, literal
         checked += 1
     assert checked > 50
+
+
+def test_titles_are_found_with_the_document_or_speech_they_head(store, seed_document, tmp_path):
+    hits = run_search(store, "讲话稿", limit=None)
+    lines = {h.line: h for h in hits}
+    assert {1, 3, 27, 48} <= set(lines)  # the document's title and the three speeches'
+    assert lines[1].speech == seed_document.title and lines[1].kind == "title"
+    assert lines[27].speech == lines[27].text.rstrip(":") and lines[27].path == []
+
+    (tmp_path / "one.txt").write_text("关于稳就业的讲话\n", encoding="utf-8")  # nothing but a title
+    write_corpus(tmp_path, ["one.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    result = invoke("search", "稳就业", "--format", "jsonl", cwd=tmp_path)
+    assert result.exit_code == 0 and '"kind": "title"' in result.output

@@ -118,7 +118,7 @@ def test_keywords_use_the_corpus_document_frequencies(tmp_path):
     assert run(tmp_path, "index", "-q").exit_code == 0
     result = run(tmp_path, "keywords", "jobs.txt", "--format", "json", "-n", "5")
     terms = json.loads(result.output)
-    assert terms[0]["term"] == "就业" and terms[0]["count"] == 15
+    assert terms[0]["term"] == "就业" and terms[0]["count"] == 16  # the title and 15 in the body
     assert "工作" not in [t["term"] for t in terms[:2]]  # in every document: no weight
     assert run(tmp_path, "keywords").exit_code == 2
 

@@ -443,7 +443,7 @@ def _passage_fields(document: Document, file: str) -> Iterable[dict]:
                       start=p.start, end=p.end, text=p.text)
         if fields["heading_ids"] is None:
             del fields["heading_ids"]
-        if p.kind == "heading":
+        if p.kind in ("title", "heading"):
             fields["_boost"] = HEADING_BOOST
         yield fields
 

@@ -83,7 +83,7 @@ class Passage:
     start: int
     end: int
     text: str
-    kind: str  # heading | paragraph | subpoint | salutation | closing
+    kind: str  # title | heading | paragraph | subpoint | salutation | closing
     ordinal: int = 0  # position of the passage within its document
 
     @property

@@ -136,7 +136,10 @@ class _SpeechParser:
         self.body = body
         self.passages: list[Passage] = []
 
-    def parse(self) -> tuple[Speech, list[Passage]]:
+    def parse(self, title_lines: list[tuple[int, str]] = ()) -> tuple[Speech, list[Passage]]:
+        # Title lines are not in the body but are searched like any passage (Ctrl-F finds them).
+        for lineno, text in title_lines:
+            self._add(lineno, text, 0, len(text), [], "title")
         lines = list(self.body)
         if lines and SALUTATION.match(lines[0][1].strip()):
             self.speech.salutation_line = lines[0][0]
@@ -274,6 +277,7 @@ def parse_document(doc: str, content: list[tuple[int, str]], fallback_title: str
     hints = hints or {}
     content = [(lineno, text) for lineno, text in content if text.strip()]
     title, title_line = fallback_title, 0
+    title_text = ""
     if content:
         first_line, first = content[0]
         if known_title:
@@ -281,22 +285,28 @@ def parse_document(doc: str, content: list[tuple[int, str]], fallback_title: str
         else:
             is_title = hints.get(first_line) == 0 or (not hints.get(first_line) and _is_title_like(first))
         if is_title:
-            title, title_line = clean_heading(first), first_line
+            title, title_line, title_text = clean_heading(first), first_line, first
             content = content[1:]
     starts = _speech_titles(content)
+    passages: list[Passage] = []
     if not starts:
-        segments = [(title, title_line, content)]
+        segments = [(title, title_line, title_text, content)]
     else:
         segments = []
         if starts[0] > 0:
-            segments.append((title, title_line, content[: starts[0]]))
+            segments.append((title, title_line, title_text, content[: starts[0]]))
+        elif title_text:
+            # The speeches are numbered from the first line on: the document's title heads none
+            # of them and is a passage under the document's title.
+            passages += _SpeechParser(doc, title, [], hints).parse([(title_line, title_text)])[1]
         for k, i in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else len(content)
             lineno, text = content[i]
-            segments.append((clean_heading(text), lineno, content[i + 1: end]))
-    speeches, passages = [], []
-    for speech_title, lineno, body in segments:
-        speech, speech_passages = _SpeechParser(doc, speech_title, body, hints).parse()
+            segments.append((clean_heading(text), lineno, text, content[i + 1: end]))
+    speeches = []
+    for speech_title, lineno, title_text, body in segments:
+        title_lines = [(lineno, title_text)] if title_text else []
+        speech, speech_passages = _SpeechParser(doc, speech_title, body, hints).parse(title_lines)
         speech.line = lineno
         speeches.append(speech)
         passages += speech_passages
