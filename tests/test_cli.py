@@ -1,6 +1,7 @@
 """The CLI as a user drives it: real corpus folders, a real index, click's CliRunner."""
 
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -170,6 +171,25 @@ def test_damaged_segment_file_points_at_rebuild(tmp_path):
     assert_clean_error(invoke("index", "-q", cwd=tmp_path), 4, "corrupt", "--rebuild")
     assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
     assert invoke("search", "抓落实", cwd=tmp_path).exit_code == 0
+
+
+def test_damaged_postings_point_at_rebuild(tmp_path):
+    """Whoosh reads postings only while a query runs or a refresh deletes and merges."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, [SEED_DOC])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    rng = random.Random(1)
+    for postings in gen.glob("*.pst"):
+        postings.write_bytes(rng.randbytes(postings.stat().st_size))
+    for command in (["search", "抓落实"], ["search", "落实", "--format", "json"], ["export", "人社", "-o", "-"]):
+        assert_clean_error(invoke(*command, cwd=tmp_path), 4, "corrupt", "--rebuild")
+    with (tmp_path / SEED_DOC).open("a", encoding="utf-8") as source:
+        source.write("\n新加的一段。\n")  # a refresh deletes the file's old passages: it reads postings
+    assert_clean_error(invoke("index", "-q", cwd=tmp_path), 4, "corrupt", "--rebuild")
+    assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
+    assert invoke("search", "新加的一段", cwd=tmp_path).exit_code == 0
 
 
 def test_whoosh_is_imported_without_urllib_asyncio_or_english_morphology():

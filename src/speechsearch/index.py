@@ -497,98 +497,99 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     dictionary = hashlib.sha256("\n".join(user_words).encode()).hexdigest()[:16] if user_words else ""
     lock = store.lock(lock_timeout, on_wait)
     try:
-        live = store.current()
-        # Another segmenter, or another corpus dictionary, segments differently: start afresh.
-        fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary)
-        if fresh:
-            store._remove_stale(keep=live)
-            gen = store._new_generation()
-            ix = whoosh_index.create_in(str(gen), make_schema(segmenter))
-        else:
-            gen = live
-            ix = store.open()
-        report.rebuilt = fresh
-        known = {} if fresh else _file_hashes(store)
-        changed: list[tuple[SourceFile, str | None]] = []
-        for source in sources:
-            try:
-                digest = file_digest(source.path)
-            except OSError:
-                digest = None  # reading it again names the problem
-            if digest is not None and known.get(source.doc) == digest:
-                report.unchanged += 1
-            else:
-                changed.append((source, digest))
-        digests = dict((s.doc, d) for s, d in changed)
-        total_bytes = sum(_text_size(s) for s, d in changed if d is not None)
-        if workers is None:
-            workers = default_workers() if total_bytes > PARALLEL_BYTES else 1
-        if not fresh and not changed and not set(known) - {s.doc for s in sources}:
-            _totals(store, report)  # nothing to do: no writer, no new commit
-            return report
-        from .segment_writer import BulkSegmentWriter
-
-        # compound=False: Whoosh reads a compound segment through BufferFile, which copies the
-        # whole mmap into a BytesIO on every open (1.5 GB and 1.2 s per search on the bench corpus).
-        writer = BulkSegmentWriter(ix, WRITER_MB, compound=False)
-        try:
-            wanted = {s.doc for s in sources}
-            for doc in sorted(set(known) - wanted):
-                writer.delete_by_term("file", doc)
-                report.removed.append(doc)
-            stats: dict[str, list[FileStats]] = {}
-            failures: dict[str, list[tuple[str, str]]] = {}
-            done_bytes = tasks_done = 0
-
-            def absorb(prepared: Prepared) -> None:
-                nonlocal done_bytes, tasks_done
-                file = prepared.file
-                if file not in stats:
-                    stats[file], failures[file] = [], []
-                stats[file] += prepared.stats
-                failures[file] += prepared.failures
-                done_bytes += prepared.size
-                tasks_done += 1
-                if progress:
-                    progress(file, tasks_done, len(changed), done_bytes, total_bytes)
-
-            for source, _ in changed:
-                if source.doc in known:
-                    writer.delete_by_term("file", source.doc)
-            tasks = _tasks(changed, report)
-            settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words)
-            segments = []
-            if workers > 1:
-                segments = _write_in_workers(settings, tasks, workers, absorb)
-            else:
-                for task in tasks:
-                    absorb(_add_documents(writer, prepare(task, settings.boilerplate, segmenter, user_words)))
-            for file, file_stats in stats.items():
-                if not file_stats:  # nothing of it could be read
-                    report.failed += failures[file]
-                    continue
-                report.failed += [f for f in failures[file] if f[0] != file]
-                writer.add_document(id=f"file:{file}", kind="file", file=file, doc=file, sha256=digests[file],
-                                    stats=[asdict(s) for s in file_stats])
-                report.indexed.append(file)
-            for source, _ in changed:
-                if source.doc not in stats and not any(f[0] == source.doc for f in report.failed):
-                    report.failed.append((source.doc, "no documents in the file"))
-            _commit(writer, segments)
-        except BaseException:
-            writer.cancel()
+        with store.reading():  # a damaged segment met while refreshing: one line
+            live = store.current()
+            # Another segmenter, or another corpus dictionary, segments differently: start afresh.
+            fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary)
             if fresh:
-                shutil.rmtree(gen, ignore_errors=True)
-            raise
-        from .discover import write_pinyin_table
+                store._remove_stale(keep=live)
+                gen = store._new_generation()
+                ix = whoosh_index.create_in(str(gen), make_schema(segmenter))
+            else:
+                gen = live
+                ix = store.open()
+            report.rebuilt = fresh
+            known = {} if fresh else _file_hashes(store)
+            changed: list[tuple[SourceFile, str | None]] = []
+            for source in sources:
+                try:
+                    digest = file_digest(source.path)
+                except OSError:
+                    digest = None  # reading it again names the problem
+                if digest is not None and known.get(source.doc) == digest:
+                    report.unchanged += 1
+                else:
+                    changed.append((source, digest))
+            digests = dict((s.doc, d) for s, d in changed)
+            total_bytes = sum(_text_size(s) for s, d in changed if d is not None)
+            if workers is None:
+                workers = default_workers() if total_bytes > PARALLEL_BYTES else 1
+            if not fresh and not changed and not set(known) - {s.doc for s in sources}:
+                _totals(store, report)  # nothing to do: no writer, no new commit
+                return report
+            from .segment_writer import BulkSegmentWriter
 
-        write_pinyin_table(ix, gen)
-        if fresh:
-            meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary}
-            (gen / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-            store._publish(gen)
-            store._remove_stale(keep=gen)
-        _totals(store, report)
+            # compound=False: Whoosh reads a compound segment through BufferFile, which copies the
+            # whole mmap into a BytesIO on every open (1.5 GB and 1.2 s per search on the bench corpus).
+            writer = BulkSegmentWriter(ix, WRITER_MB, compound=False)
+            try:
+                wanted = {s.doc for s in sources}
+                for doc in sorted(set(known) - wanted):
+                    writer.delete_by_term("file", doc)
+                    report.removed.append(doc)
+                stats: dict[str, list[FileStats]] = {}
+                failures: dict[str, list[tuple[str, str]]] = {}
+                done_bytes = tasks_done = 0
+
+                def absorb(prepared: Prepared) -> None:
+                    nonlocal done_bytes, tasks_done
+                    file = prepared.file
+                    if file not in stats:
+                        stats[file], failures[file] = [], []
+                    stats[file] += prepared.stats
+                    failures[file] += prepared.failures
+                    done_bytes += prepared.size
+                    tasks_done += 1
+                    if progress:
+                        progress(file, tasks_done, len(changed), done_bytes, total_bytes)
+
+                for source, _ in changed:
+                    if source.doc in known:
+                        writer.delete_by_term("file", source.doc)
+                tasks = _tasks(changed, report)
+                settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words)
+                segments = []
+                if workers > 1:
+                    segments = _write_in_workers(settings, tasks, workers, absorb)
+                else:
+                    for task in tasks:
+                        absorb(_add_documents(writer, prepare(task, settings.boilerplate, segmenter, user_words)))
+                for file, file_stats in stats.items():
+                    if not file_stats:  # nothing of it could be read
+                        report.failed += failures[file]
+                        continue
+                    report.failed += [f for f in failures[file] if f[0] != file]
+                    writer.add_document(id=f"file:{file}", kind="file", file=file, doc=file, sha256=digests[file],
+                                        stats=[asdict(s) for s in file_stats])
+                    report.indexed.append(file)
+                for source, _ in changed:
+                    if source.doc not in stats and not any(f[0] == source.doc for f in report.failed):
+                        report.failed.append((source.doc, "no documents in the file"))
+                _commit(writer, segments)
+            except BaseException:
+                writer.cancel()
+                if fresh:
+                    shutil.rmtree(gen, ignore_errors=True)
+                raise
+            from .discover import write_pinyin_table
+
+            write_pinyin_table(ix, gen)
+            if fresh:
+                meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary}
+                (gen / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+                store._publish(gen)
+                store._remove_stale(keep=gen)
+            _totals(store, report)
     finally:
         lock.release()
     return report

@@ -76,8 +76,19 @@ class IndexStore:
             searcher = ix.searcher()
         except Exception as exc:
             raise self._corrupt(exc) from None
-        with searcher:
+        with searcher, self.reading():
             yield searcher
+
+    @contextmanager
+    def reading(self):
+        """Whoosh reads postings and lengths only when they are used (by a query, or by a refresh
+        that deletes and merges): damage found then is named in one line too."""
+        try:
+            yield
+        except Exception as exc:
+            if _raised_reading_index_files(exc):
+                raise self._corrupt(exc) from None
+            raise
 
     def _corrupt(self, exc: Exception) -> IndexUnusable:
         return IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
@@ -119,3 +130,19 @@ class IndexStore:
                 shutil.rmtree(gen, ignore_errors=True)
         for tmp in self.path.glob(f"{CURRENT}.*.tmp"):
             tmp.unlink(missing_ok=True)
+
+
+# Where Whoosh decodes index files. A damaged file raises whatever its decoder meets (a bare
+# Exception for a bad block tag, pickle, zlib and struct errors...), so the place says more than
+# the type. Errors of the disk or of memory say what they are and pass through.
+_INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "speechsearch/codec.py")
+
+
+def _raised_reading_index_files(exc: Exception) -> bool:
+    if isinstance(exc, (OSError, MemoryError)):
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = tb.tb_frame.f_code.co_filename.replace(os.sep, "/") if tb else ""
+    return any(part in where for part in _INDEX_FILE_CODE)
