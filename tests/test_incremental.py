@@ -41,6 +41,23 @@ def test_only_changed_files_are_read(tmp_path):
     assert docs(tmp_path, "推进改革") == ["b.txt"]
 
 
+def test_a_changed_file_leaves_no_trace_in_a_segment_that_keeps_the_others(tmp_path):
+    """Its old passages stay in the segment as deleted documents, which searches skip."""
+    from speechsearch.store import IndexStore
+
+    names = ["a.txt", "b.txt", "c.txt", "d.txt"]
+    for name in names:
+        make(tmp_path, name, "讲话\n要抓落实，抓落实。\n一是会议。\n")
+    write_corpus(tmp_path, names)
+    assert report(tmp_path)[0] == 0
+    make(tmp_path, "b.txt", "讲话\n要推进改革。\n")
+    assert report(tmp_path)[0] == 0
+    with IndexStore(tmp_path / ".speechsearch").open().searcher() as searcher:
+        assert searcher.reader().has_deletions()
+    assert docs(tmp_path, "抓落实") == docs(tmp_path, "会") == ["a.txt", "c.txt", "d.txt"]
+    assert docs(tmp_path, "推进改革") == ["b.txt"]
+
+
 def test_globs_and_a_pattern_that_matches_nothing(tmp_path):
     (tmp_path / "speeches" / "2026").mkdir(parents=True)
     make(tmp_path / "speeches" / "2026", "x.txt", "讲话\n要抓落实。\n")

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from speechsearch.analysis import fold
+from speechsearch.search import parse_query
 from speechsearch.store import IndexStore
 from tests.conftest import SEED_DOC, invoke, write_corpus
 
@@ -167,19 +169,56 @@ def test_one_edit_pattern(a, b, near):
     assert bool(re.fullmatch(one_edit_pattern(b), a)) is near
 
 
-@pytest.mark.parametrize("literal", ["社会保障", "做好人社工作", "抓落实"])
-def test_literal_phrase_scores_as_whoosh_scores_its_terms(seed_corpus, literal):
-    """The literal matcher finds the phrase's documents and scores each as Whoosh's own
-    intersection of the same terms does (the sum of their BM25 scores)."""
-    from whoosh import query as q
+def _overlapping_count(literal: str, text: str) -> int:
+    """How often ``literal`` starts in ``text`` counting letters and digits only, as the
+    bigram field's positions do."""
+    import re
 
-    from speechsearch.search import LiteralPhrase
+    letters = "".join(re.findall(r"[^\W_]+", fold(text)))
+    return sum(letters.startswith(literal, i) for i in range(len(letters)))
+
+
+@pytest.mark.parametrize("literal", ["社会保障", "做好人社工作", "抓落实", "人社", "宣传思想工作"])
+def test_a_literal_scores_as_bm25_of_its_phrase(seed_corpus, literal):
+    """LiteralQuery finds the documents of Whoosh's own Phrase query and scores each as BM25 of
+    the phrase's frequency in it (counted here in the stored text, headings twice) with the sum
+    of its bigrams' idf, times its boost."""
+    from whoosh import query as q
+    from whoosh.scoring import bm25
+
+    from speechsearch.literal import LiteralQuery, literal_parts
 
     with IndexStore(seed_corpus / ".speechsearch").open().searcher() as searcher:
-        grams = [literal[i:i + 2] for i in range(len(literal) - 1)]
-        ours = {r.docnum: r.score for r in searcher.search(LiteralPhrase("chars", grams), limit=None)}
-        whoosh_and = {r.docnum: r.score for r in searcher.search(q.And([q.Term("chars", g) for g in grams]),
-                                                                 limit=None)}
-        phrase = {r.docnum for r in searcher.search(q.Phrase("chars", grams), limit=None)}
-    assert ours and set(ours) == phrase
-    assert all(ours[doc] == pytest.approx(whoosh_and[doc]) for doc in ours)
+        reader = searcher.reader()
+        parts = literal_parts(literal, reader)
+        grams = [g for (g,) in parts]
+        whoosh = q.Phrase("chars", grams) if len(grams) > 1 else q.Term("chars", grams[0])
+        expected_docs = {r.docnum for r in searcher.search(whoosh, limit=None)}
+        ours = {r.docnum: r.score for r in searcher.search(LiteralQuery("chars", parts, boost=0.25), limit=None)}
+        assert ours and set(ours) == expected_docs
+        idf = sum(searcher.idf("chars", g) for g in grams)
+        avgfl = searcher.avg_field_length("chars")
+        boosted = 0
+        for doc, score in ours.items():
+            fields = reader.stored_fields(doc)
+            boost = 2.0 if fields["passage_kind"] in ("title", "heading") else 1.0
+            boosted += boost > 1
+            frequency = _overlapping_count(literal, fields["text"]) * boost
+            length = reader.doc_field_length(doc, "chars")
+            assert score == pytest.approx(0.25 * bm25(idf, frequency, length, avgfl, 0.75, 1.2)), fields["text"]
+        assert boosted or literal not in ("人社", "抓落实")
+        frequencies = {_overlapping_count(literal, reader.stored_fields(d)["text"]) for d in ours}
+        assert max(frequencies) > 1 or literal not in ("人社", "宣传思想工作")
+
+
+@pytest.mark.parametrize("query", ["人社", "工作", "就业 OR 创业", "人社 NOT 就业", "就业 工作", "会",
+                                   "服务 speech:讲话稿"])
+def test_the_first_page_is_the_head_of_the_full_ranking(seed_corpus, query):
+    """A top-10 search skips the documents that cannot enter the page (ScoredDocsMatcher.replace);
+    its page is the first ten of the full ranking, scores and order alike."""
+    with IndexStore(seed_corpus / ".speechsearch").open().searcher() as searcher:
+        parsed = parse_query(query, searcher.reader())
+        everything = [(r.docnum, r.score) for r in searcher.search(parsed.query, limit=None)]
+        page = [(r.docnum, r.score) for r in searcher.search(parsed.query, limit=10)]
+    assert len(everything) > 10
+    assert page == everything[:10]

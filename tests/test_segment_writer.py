@@ -77,9 +77,14 @@ def _segment_contents(ix):
     return contents
 
 
-def test_bulk_writer_writes_what_whoosh_would(tmp_path):
+def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
+    """Block for block: with Whoosh's block size for the keyed fields too (they default to
+    larger blocks), every posting sits in a block with the same length bounds."""
     from whoosh.index import create_in
 
+    from speechsearch import codec
+
+    monkeypatch.setattr(codec, "KEYED_BLOCK_POSTINGS", 128)
     task = index.Task(SEED_DOC, str(SEED), "txt", {})
     documents = index.prepare(task, (), "rjieba").documents
     assert len(documents) > 200
@@ -105,20 +110,67 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path):
     assert built["bulk"] == built["whoosh"]
 
 
-def test_passage_positions_write_what_whoosh_positions_would(seed_document):
+def test_passage_positions_hold_what_whoosh_positions_would(seed_document):
+    """Our values are arrays, not Whoosh's pickles: the same terms, frequencies, weights and
+    positions come out of them through the format's decoders, which Whoosh's own code uses."""
     from whoosh.formats import Positions
 
     from speechsearch.analysis import PassagePositions, bigram_analyzer, word_analyzer
+
+    def decoded(format_, text, analyzer):
+        return sorted((word, freq, weight, format_.decode_positions(value), format_.decode_frequency(value),
+                       format_.decode_weight(value))
+                      for word, freq, weight, value in format_.word_values(text, analyzer, mode="index"))
 
     texts = [p.text for p in seed_document.passages]
     for analyzer in (bigram_analyzer(), word_analyzer()):
         ours, whoosh = PassagePositions(field_boost=2.0), Positions(field_boost=2.0)
         repeated = 0
-        for text in texts + texts:  # the second time from the cache of single positions
-            expected = sorted(whoosh.word_values(text, analyzer, mode="index"))
-            assert sorted(ours.word_values(text, analyzer, mode="index")) == expected
-            repeated += sum(freq > 1 for _, freq, _, _ in expected)
+        for text in texts:
+            expected = decoded(whoosh, text, analyzer)
+            assert decoded(ours, text, analyzer) == expected
+            repeated += sum(freq > 1 for _, freq, *_ in expected)
         assert repeated > 100  # terms at several positions are written too
+
+
+@pytest.mark.parametrize("block_postings", [8, 1024])
+def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_postings):
+    """The codec's keys of a term are its (document, position) pairs as Whoosh's own matcher
+    reads them, in one block or across many, and from inlined terms."""
+    from speechsearch import codec
+    from speechsearch.codec import DOC_SHIFT, KeyedLeafMatcher, posting_keys
+    from speechsearch.index import HEADING_BOOST
+    from speechsearch.store import IndexStore
+
+    monkeypatch.setattr(codec, "KEYED_BLOCK_POSTINGS", block_postings)
+    make_corpus(tmp_path, copies=1)
+    assert invoke("index", "-q", "--jobs", "1", cwd=tmp_path).exit_code == 0
+    with IndexStore(tmp_path / ".speechsearch").open().searcher() as searcher:
+        reader = searcher.reader()
+        kinds, boosted_terms = set(), 0
+        for field, text in [("chars", "工作"), ("chars", "人社"), ("words", "工作"), ("chars", "抓落"),
+                            ("crumb_chars", "落实"), ("chars", "宣传"), ("chars", "导权"), ("words", "舆论")]:
+            expected, boosts = set(), {}
+            matcher = reader.postings(field, text)
+            while matcher.is_active():
+                doc, positions = matcher.id(), matcher.value_as("positions")
+                expected |= {doc << DOC_SHIFT | p for p in positions}
+                boost = HEADING_BOOST if reader.stored_fields(doc).get("passage_kind") in ("title", "heading") else 1.0
+                assert matcher.weight() == len(positions) * boost, (field, text, doc)
+                if boost != 1.0:
+                    boosts[doc] = boost
+                matcher.next()
+            matcher = reader.postings(field, text)
+            kinds.add(type(matcher).__name__)
+            postings = posting_keys(matcher)
+            keys = list(postings.keys)
+            assert sorted(keys) == keys and set(keys) == expected, (field, text)
+            assert not postings.deleted
+            assert postings.boosts == boosts, (field, text)
+            boosted_terms += bool(boosts)
+        assert {KeyedLeafMatcher.__name__, "ListMatcher"} <= kinds
+        assert reader.postings("chars", "工作")._lastblock == (block_postings > 1000)  # one block, or many
+        assert boosted_terms >= 3
 
 
 def _assert_lengths_read_as_whoosh_reads_them(ix):

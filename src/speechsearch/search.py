@@ -3,7 +3,7 @@
 The query language is Whoosh's: words are ANDed; OR, NOT, "quoted phrases" and parentheses
 work. Each word or phrase is a literal string: it is folded (width, case) and converted to
 simplified script, then must occur in the passage as written (the bigram field guarantees
-this), while the jieba word field adds its BM25F score for ranking.
+this), while the jieba word field adds its BM25 phrase score for ranking (``literal.py``).
 """
 
 from __future__ import annotations
@@ -13,16 +13,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from whoosh import matching, query
-from whoosh.scoring import WeightLengthScorer
-
-from .analysis import bigrams, fold
+from .analysis import fold
 from .errors import UsageError
+from .literal import LITERAL_BOOST, LiteralQuery, literal_parts
 from .script import to_simplified
 from .store import IndexStore
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-LITERAL_BOOST = 0.25  # the bigram field decides what matches; the word field decides the order
 METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")
 
 
@@ -114,143 +111,6 @@ def check_syntax(text: str) -> None:
                 raise UsageError(f"query {text!r} does not parse: {word} needs a term before it")
 
 
-def _literal_query(literal: str, reader, field: str = "chars"):
-    """Passages whose ``field`` contains ``literal``: a phrase of bigrams, the last character open-ended."""
-    from whoosh import query as q
-
-    grams = list(bigrams(literal))
-    if not grams:
-        return None
-    if len(grams[-1][0]) == 1 and len(grams) > 1 and len(grams[-2][0]) == 2 and \
-            grams[-2][3] == grams[-1][3]:
-        grams.pop()  # the trailing single character is already inside the preceding bigram
-    terms = [q.Term(field, g) for g, _, _, _ in grams]
-    last = grams[-1][0]
-    if len(last) == 1:
-        # The query ends on one character; in a passage it may be followed by more text.
-        expanded = [q.Term(field, t) for t in reader.expand_prefix(field, last)] if reader else []
-        terms[-1] = q.Or(expanded) if expanded else q.NullQuery
-        if len(terms) == 1:
-            return terms[0]
-        return q.Sequence(terms)
-    return terms[0] if len(terms) == 1 else LiteralPhrase(field, [g for g, _, _, _ in grams])
-
-
-class LiteralPhrase(query.Phrase):
-    """A phrase that matches by intersecting its terms' postings, rarest first, and checking
-    their positions directly; Whoosh's own Phrase goes through its generic span machinery,
-    several times slower on the many short phrases literal search makes."""
-
-    def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        parts = []
-        for word in self.words:
-            if (self.fieldname, word) not in reader:
-                return matching.NullMatcher()
-            parts.append(query.Term(self.fieldname, word).matcher(searcher, context))
-        # Rarest first: the common terms are then only skipped to, not walked.
-        rarity = sorted(range(len(parts)), key=lambda i: reader.doc_frequency(self.fieldname, self.words[i]))
-        return ConsecutiveMatcher(parts, rarity, self.boost)
-
-
-class ConsecutiveMatcher(matching.Matcher):
-    """The documents where part i stands at position p + i for some p, scored as the sum of the
-    parts' scores (as Whoosh's intersection of them would be).
-
-    One loop intersects all the parts, the rarest leading and the others skipped to its
-    documents, then checks positions; nesting Whoosh's two-way IntersectionMatchers cost a stack
-    of Python calls per step. It offers no block-quality bounds: measured on the bench corpus,
-    short passages sit in nearly every block of postings, so no block could be skipped anyway.
-    """
-
-    def __init__(self, parts, rarity, boost=1.0):
-        self.parts = parts  # in phrase order, for positions and scores
-        self._lead = parts[rarity[0]]
-        self._rest = [parts[i] for i in rarity[1:]]
-        self.boost = boost
-        # BM25 (Whoosh's WeightLengthScorer) scores a part from its weight and the field's length
-        # in the document, the same for every part.
-        scorers = [getattr(part, "scorer", None) for part in parts]
-        same_length = all(isinstance(s, WeightLengthScorer) and hasattr(s, "dfl") for s in scorers)
-        self._length = scorers[0].dfl if same_length else None
-        self._active = True
-        self._align()
-
-    def _align(self) -> None:
-        """Move to the first document at or after the lead's current one that holds."""
-        lead = self._lead
-        while lead.is_active():
-            target = lead.id()
-            for part in self._rest:
-                if part.id() < target:
-                    part.skip_to(target)
-                    if not part.is_active():
-                        self._active = False
-                        return
-                if part.id() != target:
-                    lead.skip_to(part.id())
-                    break
-            else:
-                if self._holds():
-                    return
-                lead.next()
-        self._active = False
-
-    def _holds(self) -> bool:
-        starts = set(self.parts[0].value_as("positions"))
-        for offset, part in enumerate(self.parts[1:], start=1):
-            starts &= {p - offset for p in part.value_as("positions")}
-            if not starts:
-                return False
-        return True
-
-    def is_active(self):
-        return self._active
-
-    def id(self):
-        return self._lead.id()
-
-    def next(self):
-        if not self._active:
-            raise matching.ReadTooFar
-        self._lead.next()
-        self._align()
-        return False
-
-    def skip_to(self, docid):
-        if not self._active:
-            raise matching.ReadTooFar
-        if docid > self._lead.id():
-            self._lead.skip_to(docid)
-            self._align()
-
-    def score(self):
-        if self._length is None:
-            return self.boost * sum(part.score() for part in self.parts)
-        length = self._length(self._lead.id())  # one lookup of the passage's length, not one per part
-        return self.boost * sum(part.scorer._score(part.weight(), length) for part in self.parts)
-
-    def weight(self):
-        return sum(part.weight() for part in self.parts)
-
-    def max_quality(self):
-        return self.boost * sum(part.max_quality() for part in self.parts)
-
-    def supports_block_quality(self):
-        return False
-
-    def supports(self, astype):
-        return False
-
-    def replace(self, minquality=0):
-        if not self._active or (minquality and self.max_quality() < minquality):
-            return matching.NullMatcher()
-        return self
-
-    def copy(self):
-        raise NotImplementedError("literal phrase matchers are not copied")
-
-
 LEVELS = {"speech": "speech", "section": "section", "point": "point", "subpoint": "subpoint",
           "sub-point": "subpoint", "sub_point": "subpoint"}
 FIELD_NAMES = ("speaker", "date", "tag", "doc", "speech", "section", "level")
@@ -269,9 +129,11 @@ def field_query(name: str, value: str, reader=None):
         return q.Or([q.Term("doc", value), q.Term("file", value)])
     if name in ("speech", "section"):
         literal = normalize_query_text(value)
-        found = _literal_query(literal, reader, "speech_chars" if name == "speech" else "crumb_chars")
-        if found is None:
+        field = "speech_chars" if name == "speech" else "crumb_chars"
+        parts = literal_parts(literal, reader, field)
+        if parts is None:
             raise UsageError(f"{name}:{value} has no letters or digits to search for")
+        found = LiteralQuery(field, parts)
         key = "speech_id" if name == "speech" else "heading_ids"
         targets = sorted(_record_targets(reader, found)) or ["\x00none"]  # no record: nothing matches
         return q.Or([q.Term(key, t) for t in targets]) if len(targets) > 1 else q.Term(key, targets[0])
@@ -348,15 +210,6 @@ def lexicon_words(literal: str, reader) -> list[str]:
     return words
 
 
-def _word_query(literal: str, reader):
-    from whoosh import query as q
-
-    terms = lexicon_words(literal, reader)
-    if not terms:
-        return None
-    return q.Term("words", terms[0]) if len(terms) == 1 else LiteralPhrase("words", terms)
-
-
 def parse_query(text: str, reader=None) -> ParsedQuery:
     """Parse ``text`` with Whoosh's syntax, then make each word a literal-plus-ranking query."""
     from whoosh import query as q
@@ -379,14 +232,12 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
 
     def leaf(raw: str, negated: bool):
         literal = normalize_query_text(raw)
-        required = _literal_query(literal, reader)
-        if required is None:
+        parts = literal_parts(literal, reader)
+        if parts is None:
             raise UsageError(f"query term {raw!r} has no letters or digits to search for")
         if not negated:
             literals.append(literal)
-        required.boost = LITERAL_BOOST
-        ranking = _word_query(literal, reader)
-        return q.AndMaybe(required, ranking) if ranking is not None else required
+        return LiteralQuery("chars", parts, lexicon_words(literal, reader), boost=LITERAL_BOOST)
 
     def convert(node, negated=False):
         if isinstance(node, q.TermRange):

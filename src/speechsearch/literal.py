@@ -1,0 +1,268 @@
+"""A literal's matches and scores, computed a segment at a time from position keys.
+
+A query word is a literal: the passages that contain it are those where its character bigrams
+stand at consecutive positions, and its rank comes from BM25 of the literal as a phrase of
+bigrams (a quarter of the score) and as a phrase of the words jieba would cut it into.
+
+``LiteralQuery`` is a Whoosh query. Its matcher reads each term's occurrences as integer keys
+(``document << 32 | position``, see ``codec.py``), finds the phrase's starts with set
+intersections of the keys shifted by each term's offset, counts them per document and scores
+the documents, all with C-level loops over whole posting lists; the per-document Python work
+left is one score. Whoosh's phrase matchers step through postings document by document, and a
+literal in thousands of passages took a hundred milliseconds.
+
+Scoring follows Lucene's phrase query: BM25 of the phrase's frequency in the passage with the
+sum of its terms' idf. A phrase of one term scores exactly as Whoosh's BM25F scores the term.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from itertools import accumulate, chain, repeat
+from math import log
+from operator import add, rshift
+
+from whoosh import matching, query
+from whoosh.scoring import bm25
+
+from .analysis import bigrams
+
+LITERAL_BOOST = 0.25  # the bigram field decides what matches; the word field decides the order
+
+
+def literal_parts(literal: str, reader, field: str = "chars") -> list[tuple[str, ...]] | None:
+    """The terms at each position of ``literal`` in a bigram field: one bigram, or for a
+    literal that ends on one character, every term that starts with it (in a passage that
+    character may be followed by more text). None for a literal without letters or digits."""
+    grams = list(bigrams(literal))
+    if not grams:
+        return None
+    if len(grams[-1][0]) == 1 and len(grams) > 1 and len(grams[-2][0]) == 2 and grams[-2][3] == grams[-1][3]:
+        grams.pop()  # the trailing single character is already inside the preceding bigram
+    parts = [(gram,) for gram, _, _, _ in grams]
+    last = grams[-1][0]
+    if len(last) == 1:
+        expanded = reader.expand_prefix(field, last) if reader is not None else ()
+        parts[-1] = tuple(t.decode("utf-8") if isinstance(t, bytes) else t for t in expanded)
+    return parts
+
+
+class LiteralQuery(query.Query):
+    """Documents whose ``field`` holds ``parts`` at consecutive positions, scored as that
+    phrase times ``boost``, plus the phrase ``ranking`` of the word field where it occurs."""
+
+    def __init__(self, field: str, parts, ranking=(), ranking_field: str = "words", boost: float = 1.0):
+        self.fieldname = field
+        self.parts = [tuple(alternatives) for alternatives in parts]
+        self.ranking = tuple(ranking)
+        self.ranking_field = ranking_field
+        self.boost = boost
+
+    def __repr__(self):
+        return (f"{type(self).__name__}({self.fieldname!r}, {self.parts!r}, {self.ranking!r}, "
+                f"boost={self.boost!r})")
+
+    def _key(self):
+        return (self.fieldname, tuple(self.parts), self.ranking, self.ranking_field, self.boost)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._key() == self._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def is_leaf(self):
+        return True
+
+    def field(self):
+        return self.fieldname
+
+    def terms(self, phrases=False):
+        for alternatives in self.parts:
+            for term in alternatives:
+                yield self.fieldname, term
+
+    def requires(self):
+        return {self}
+
+    def estimate_size(self, ixreader):
+        return min((sum(ixreader.doc_frequency(self.fieldname, t) for t in alternatives)
+                    for alternatives in self.parts), default=0)
+
+    def estimate_min_size(self, ixreader):
+        return self.estimate_size(ixreader)
+
+    def matcher(self, searcher, context=None):
+        weighting = context.weighting if context is not None else searcher.weighting
+        scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
+        if scores and self.ranking and weighting is not None:
+            ranked = phrase_scores(searcher, weighting, self.ranking_field, [(w,) for w in self.ranking], 1.0)
+            if ranked:
+                get = ranked.get
+                scores = {doc: score + get(doc, 0.0) for doc, score in scores.items()}
+        if not scores:
+            return matching.NullMatcher()
+        docs = sorted(scores)
+        return ScoredDocsMatcher(docs, list(map(scores.__getitem__, docs)))
+
+
+def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> dict[int, float]:
+    """{document: score} in ``searcher``'s segment for the phrase ``parts`` of ``field``;
+    with no ``weighting`` (a filter, a NOT: only the documents count) every score is ``boost``."""
+    from .codec import DOC_SHIFT, posting_keys
+
+    reader = searcher.reader()
+    occurrences, deleted, boosts = [], set(), {}
+    for offset, alternatives in enumerate(parts):
+        found = [posting_keys(reader.postings(field, term)) for term in alternatives if (field, term) in reader]
+        if not found:
+            return {}
+        deleted = found[0].deleted
+        occurrences.append((offset, [postings.keys for postings in found]))
+        for postings in found:
+            boosts.update(postings.boosts)
+    # Rarest first: the set of matches only shrinks. The matches so far are kept as keys of the
+    # last term intersected; for the next term that (small) set is shifted by the difference
+    # of the two terms' offsets and the next term's (large) list of keys is looked up in it.
+    # A key shifted below position 0 borrows from the document bits and lands past every real
+    # position of the document before: it finds nothing.
+    occurrences.sort(key=lambda item: sum(map(len, item[1])))
+    at, keys = occurrences[0]
+    matches = keys[0] if len(keys) == 1 else chain.from_iterable(keys)
+    if len(occurrences) > 1:
+        matches = set(matches)
+        for offset, keys in occurrences[1:]:
+            wanted = set(map(add, matches, repeat(offset - at)))
+            if len(keys) == 1:
+                matches = wanted.intersection(keys[0])
+            else:
+                matches = set().union(*(wanted.intersection(found) for found in keys))
+            at = offset
+            if not matches:
+                return {}
+    frequency = Counter(map(rshift, matches, repeat(DOC_SHIFT)))
+    for doc in deleted:
+        frequency.pop(doc, None)
+    if weighting is None:
+        return dict.fromkeys(frequency, boost)
+    return _bm25(searcher, weighting, field, parts, frequency, boosts, boost)
+
+
+def _bm25(searcher, weighting, field, parts, frequency: Counter, boosts: dict, boost: float) -> dict[int, float]:
+    """BM25 of each document's phrase frequency: computed once per distinct (frequency,
+    length) pair, of which a field's one-byte lengths leave a few hundred."""
+    from .codec import LENGTH_OF_BYTE, length_bytes
+
+    parent = searcher.get_parent()
+    idf = sum(_idf(parent, field, alternatives) for alternatives in parts)
+    avgfl = parent.avg_field_length(field) or 1
+    b = weighting._field_B.get(field, weighting.B) if hasattr(weighting, "_field_B") else weighting.B
+    k1 = weighting.K1
+
+    def score(weight: float, length_byte: int) -> float:
+        return boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
+
+    lengths = length_bytes(searcher.reader(), field)
+    docs = list(frequency)
+    pairs = list(zip(frequency.values(), map(lengths.__getitem__, docs), strict=True))
+    memo = {pair: score(*pair) for pair in set(pairs)}
+    scores = dict(zip(docs, map(memo.__getitem__, pairs), strict=True))
+    for doc, doc_boost in boosts.items():
+        if doc in scores:
+            scores[doc] = score(frequency[doc] * doc_boost, lengths[doc])
+    return scores
+
+
+def _idf(parent, field: str, alternatives) -> float:
+    if len(alternatives) == 1:
+        return parent.idf(field, alternatives[0])
+    # Whoosh's idf formula, for the documents holding any of the alternatives (at most all).
+    frequency = min(sum(parent.doc_frequency(field, t) for t in alternatives), parent.doc_count_all())
+    return log(parent.doc_count_all() / (frequency + 1)) + 1
+
+
+class ScoredDocsMatcher(matching.Matcher):
+    """Documents with their scores already computed, in document order. ``replace`` gives a
+    matcher whose floor is a collector's current minimum score and which steps over documents
+    below it, so a top-N search visits few documents once its heap is full."""
+
+    def __init__(self, docs: list[int], scores: list[float], position: int = 0, floor: float = 0.0,
+                 best: list[float] | None = None):
+        self._docs, self._scores, self._floor = docs, scores, floor
+        self._best = best  # the highest score from each position on, when first asked
+        self._i = self._above_floor(position)
+
+    def _above_floor(self, i: int) -> int:
+        """The first position from ``i`` on whose score reaches the floor."""
+        scores, floor, end = self._scores, self._floor, len(self._docs)
+        while i < end and scores[i] < floor:
+            i += 1
+        return i
+
+    def is_active(self):
+        return self._i < len(self._docs)
+
+    def reset(self):
+        self._i = self._above_floor(0)
+
+    def id(self):
+        return self._docs[self._i]
+
+    def score(self):
+        return self._scores[self._i]
+
+    def weight(self):
+        return self._scores[self._i]
+
+    def next(self):
+        if self._i >= len(self._docs):
+            raise matching.ReadTooFar
+        self._i = self._above_floor(self._i + 1) if self._floor else self._i + 1
+        return False
+
+    def skip_to(self, docid):
+        if self._i >= len(self._docs):
+            raise matching.ReadTooFar
+        self._i = self._above_floor(bisect_left(self._docs, docid, self._i))
+
+    def all_ids(self):
+        floor = self._floor
+        return (doc for doc, score in zip(self._docs[self._i:], self._scores[self._i:], strict=True)
+                if score >= floor)
+
+    def copy(self):
+        return ScoredDocsMatcher(self._docs, self._scores, self._i, self._floor, self._best)
+
+    def depth(self):
+        return 0
+
+    def supports(self, astype):
+        return False
+
+    def supports_block_quality(self):
+        return False
+
+    def max_quality(self):
+        if not self.is_active():
+            return 0.0
+        if self._best is None:
+            self._best = list(accumulate(reversed(self._scores), max))[::-1]
+        return self._best[self._i]
+
+    def block_quality(self):
+        return self.max_quality()
+
+    def replace(self, minquality=0):
+        """A matcher of the documents scoring at least ``minquality``. A matcher that has to
+        move is a new one: the compound matchers above rebuild themselves on a new child,
+        and their invariants (an AND's children on one document) hold again."""
+        if not self.is_active():
+            return matching.NullMatcher()
+        if minquality <= self._floor:
+            return self
+        if self._scores[self._i] >= minquality:
+            self._floor = minquality
+            return self
+        moved = ScoredDocsMatcher(self._docs, self._scores, self._i, minquality, self._best)
+        return moved if moved.is_active() else matching.NullMatcher()
