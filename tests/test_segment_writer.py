@@ -9,14 +9,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from speechsearch import index
-from speechsearch.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, ChunkedPostingPool
+from speechsearch.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, KeyedPostingPool
 from tests.conftest import SEED, SEED_DOC, invoke
 from tests.test_parallel import make_corpus
 
 
 def test_spilled_runs_come_back_sorted_and_are_removed(tmp_path):
     storage = FileStorage(str(tmp_path)).create()
-    pool = ChunkedPostingPool(storage, segment=None, limitmb=1)
+    pool = KeyedPostingPool(storage, segment=None, limitmb=1)
     rng = random.Random(7)
     postings = [("chars", f"{rng.randrange(5000):05d}".encode(), doc, 1.0, b"\x00" * rng.randrange(40))
                 for doc in range(3 * CHUNK_POSTINGS)]
@@ -43,13 +43,13 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         make_corpus(folder, copies=3)
     assert invoke("index", "-q", "--jobs", jobs, cwd=roomy).exit_code == 0
     monkeypatch.setattr(index, "WRITER_MB", 1)  # a seed's postings are several MB: runs spill
-    spills, save = [], ChunkedPostingPool.save
+    spills, save = [], KeyedPostingPool.save
 
     def counted_save(pool):
         spills.append(len(pool.current))
         save(pool)
 
-    monkeypatch.setattr(ChunkedPostingPool, "save", counted_save)
+    monkeypatch.setattr(KeyedPostingPool, "save", counted_save)
     assert invoke("index", "-q", "--jobs", jobs, cwd=tight).exit_code == 0
     if jobs == "1":
         assert spills  # workers spill in their own processes, out of this list's sight

@@ -146,12 +146,15 @@ class WordTokenizer(Tokenizer):
     def __eq__(self, other):
         return type(other) is type(self) and other.segmenter == self.segmenter
 
+    def items(self, value, mode=""):
+        """(word, position, start, end) of each token, without Whoosh's Token objects."""
+        segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
+        return positioned_words(fold(value), segmenter, search=mode != "query")
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
-        items = positioned_words(fold(value), segmenter, search=mode != "query")
-        return _emit(token, items, positions, chars, keeporiginal, start_pos, start_char)
+        return _emit(token, self.items(value, mode), positions, chars, keeporiginal, start_pos, start_char)
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly the characters str.isalnum() accepts
@@ -174,6 +177,10 @@ class BigramTokenizer(Tokenizer):
 
     def __eq__(self, other):
         return type(other) is type(self)
+
+    def items(self, value, mode=""):
+        """(bigram, position, start, end) of each token, without Whoosh's Token objects."""
+        return bigrams(value)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -200,10 +207,14 @@ class PassagePositions(Positions):
     """
 
     def word_values(self, value, analyzer, **kwargs):
-        kwargs["positions"] = True
         positions_of = defaultdict(list)
-        for token in analyzer(value, **kwargs):
-            positions_of[token.text].append(token.pos)
+        if hasattr(analyzer, "items"):  # the tokenizers above, without a Token object per token
+            for text, position, _, _ in analyzer.items(value, kwargs.get("mode", "")):
+                positions_of[text].append(position)
+        else:
+            kwargs["positions"] = True
+            for token in analyzer(value, **kwargs):
+                positions_of[token.text].append(token.pos)
         boost = self.field_boost
         for word, positions in positions_of.items():
             yield word, len(positions), len(positions) * boost, encode_positions(positions)

@@ -30,9 +30,10 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, groupby, repeat
+from itertools import accumulate, chain, groupby, repeat
 from operator import floordiv, lshift, or_, rshift
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3PostingsWriter, W3TermInfo, _lenfield
@@ -75,12 +76,50 @@ class InliningPostingsWriter(W3PostingsWriter):
     # objects per posting, and in place of weights the boosts of the few documents that have
     # one (headings): a weight is the frequency, which the keys give, times the boost.
 
+    def _new_block(self):
+        super()._new_block()
+        self._block_keys = self._block_boosts = None  # a block add_keys filled
+
+    def add_keys(self, keys: array, boosts: dict, lengths: bytes) -> None:
+        """Add a term's postings from its keys (sorted), without a Python step per posting:
+        ``boosts`` maps the term's documents to their boost where not 1, ``lengths`` is the
+        field's one-byte length column. Writes the blocks ``add_posting`` would."""
+        frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
+        ids = array("I", frequencies)
+        if len(ids) < self._inlinelimit:  # few postings: Whoosh's own way, into the term info
+            start = 0
+            for doc, frequency in frequencies.items():
+                positions = [key & POSITION_MASK for key in keys[start:start + frequency]]
+                start += frequency
+                self.add_posting(doc, frequency * boosts.get(doc, 1.0), encode_positions(positions),
+                                 LENGTH_OF_BYTE[lengths[doc]])
+            return
+        weights = array("f", frequencies.values())
+        for doc, boost in boosts.items():
+            weights[bisect_left(ids, doc)] *= boost
+        ends = array("Q", accumulate(frequencies.values()))  # each posting's last key + 1
+        size = KEYED_BLOCK_POSTINGS
+        for start in range(0, len(ids), size):
+            end = min(start + size, len(ids))
+            block_ids = ids[start:end]
+            self._ids, self._weights = block_ids, weights[start:end]
+            self._block_keys = keys[ends[start - 1] if start else 0:ends[end - 1]]
+            self._block_boosts = {doc: boost for doc, boost in boosts.items() if block_ids[0] <= doc <= block_ids[-1]}
+            block_lengths = bytes(map(lengths.__getitem__, block_ids)).replace(b"\0", b"")
+            self._minlength = LENGTH_OF_BYTE[min(block_lengths)] if block_lengths else None
+            self._maxlength = LENGTH_OF_BYTE[max(block_lengths)] if block_lengths else 0
+            self._maxweight = max(self._weights)
+            if end < len(ids):
+                self._write_block()  # the last block is written by finish_postings
+
     def _mini_ids(self):
         return _array_bytes(self._ids) if self._keyed else super()._mini_ids()
 
     def _mini_weights(self):
         if not self._keyed:
             return super()._mini_weights()
+        if self._block_boosts is not None:
+            return self._block_boosts or None
         counts = map(floordiv, map(len, self._values), repeat(4))
         boosts = {doc: weight / count for doc, weight, count in zip(self._ids, self._weights, counts, strict=True)
                   if weight != count}
@@ -89,6 +128,8 @@ class InliningPostingsWriter(W3PostingsWriter):
     def _mini_values(self):
         if not self._keyed:
             return super()._mini_values()
+        if self._block_keys is not None:
+            return _array_bytes(self._block_keys)
         values = self._values
         documents = map(lshift, self._ids, repeat(DOC_SHIFT))
         counts = map(floordiv, map(len, values), repeat(4))

@@ -317,6 +317,10 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
             if prepared.documents and writer is None:
                 writer = _segment_writer(ix)
             results.put(("prepared", _add_documents(writer, prepared)))
+            if writer is not None and writer.keys_nearly_full():
+                # A segment of its own for what comes next, before the pool has to spill.
+                results.put(("segment", writer._finalize_segment()))
+                writer = None
         if writer is not None:
             results.put(("segment", writer._finalize_segment()))
         results.put(("done", None))
