@@ -50,13 +50,31 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         save(pool)
 
     monkeypatch.setattr(KeyedPostingPool, "save", counted_save)
+    moved, pool_keys = [], KeyedPostingPool.pool_keys
+
+    def counted_pool_keys(pool):
+        moved.append(pool.keys_held)
+        pool_keys(pool)
+
+    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
     assert invoke("index", "-q", "--jobs", jobs, cwd=tight).exit_code == 0
     if jobs == "1":
-        assert spills  # workers spill in their own processes, out of this list's sight
+        # The keys went into Whoosh's pool, which spilled. (Workers do this in their own
+        # processes, out of these lists' sight, and start new segments instead.)
+        assert moved and spills
+    else:
+        assert _segment_count(tight) > _segment_count(roomy)
     for query in ("抓落实", "人社", "就业", "舆论主导权"):
         expected = scored(roomy, query)
         assert expected, query
         assert scored(tight, query) == expected, query
+
+
+def _segment_count(folder) -> int:
+    from speechsearch.store import IndexStore
+
+    with IndexStore(folder / ".speechsearch").open().searcher() as searcher:
+        return len(searcher.reader().leaf_readers())
 
 
 def _segment_contents(ix):

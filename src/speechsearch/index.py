@@ -314,13 +314,13 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
             if task is None:
                 break
             prepared = prepare(task, settings.boilerplate, settings.segmenter, settings.user_words)
+            if writer is not None and not writer.has_room_for(prepared.documents):
+                # A new segment rather than a pool that moves its keys to disk.
+                results.put(("segment", writer._finalize_segment()))
+                writer = None
             if prepared.documents and writer is None:
                 writer = _segment_writer(ix)
             results.put(("prepared", _add_documents(writer, prepared)))
-            if writer is not None and writer.keys_nearly_full():
-                # A segment of its own for what comes next, before the pool has to spill.
-                results.put(("segment", writer._finalize_segment()))
-                writer = None
         if writer is not None:
             results.put(("segment", writer._finalize_segment()))
         results.put(("done", None))

@@ -28,7 +28,8 @@ from .analysis import PassagePositions, decode_positions, encode_positions
 from .codec import DOC_SHIFT, POSITION_MASK, SpeechCodec
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
-BYTES_PER_KEY = 16  # a key's share of the arrays, the terms and the dictionaries that hold them
+BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
+KEYS_PER_CHARACTER = 2  # a passage's characters make about this many keys (bigrams, words, headings)
 
 
 class KeyedPostingPool(PostingPool):
@@ -104,8 +105,10 @@ class BulkSegmentWriter(SegmentWriter):
                  if field.indexed and isinstance(field.format, PassagePositions)]
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed)
 
-    def keys_nearly_full(self) -> bool:
-        return self.pool.keys_held > 0.8 * self.pool.keys_limit
+    def has_room_for(self, documents: list[dict]) -> bool:
+        """Whether ``documents`` should fit in the pool's arrays without moving them to disk."""
+        expected = KEYS_PER_CHARACTER * sum(len(fields.get("text") or "") for fields in documents)
+        return self.pool.keys_held + expected <= self.pool.keys_limit
 
     def _flush_segment(self):
         self.perdocwriter.close()
