@@ -192,6 +192,31 @@ def test_damaged_postings_point_at_rebuild(tmp_path):
     assert invoke("search", "新加的一段", cwd=tmp_path).exit_code == 0
 
 
+def test_one_damaged_byte_in_a_block_of_positions_is_caught(tmp_path):
+    """Keyed blocks are not compressed, so no decoder would notice a changed byte inside them:
+    their checksum does, where the search would otherwise answer from wrong positions."""
+    from speechsearch.store import IndexStore
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds")
+    write_corpus(tmp_path, [SEED_DOC])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    before = invoke("search", "工作", "--format", "jsonl", "-n", "1000", cwd=tmp_path).output
+    with IndexStore(tmp_path / ".speechsearch").open().searcher() as searcher:
+        (reader,) = [r for r, _ in searcher.reader().leaf_readers() if ("chars", "工作") in r]
+        offset, length = reader.term_info("chars", "工作").extent()
+        length = length[0] if isinstance(length, tuple) else length  # Whoosh reads it back as a 1-tuple
+        segment = reader.segment()
+    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    (postings,) = [p for p in gen.glob("*.pst") if segment.segment_id() in p.name]
+    damaged = bytearray(postings.read_bytes())
+    damaged[offset + length // 2] ^= 0x04  # a position in the middle of the term's one block of keys
+    postings.write_bytes(bytes(damaged))
+    assert_clean_error(invoke("search", "工作", cwd=tmp_path), 4, "corrupt", "--rebuild")
+    assert invoke("index", "--rebuild", "-q", cwd=tmp_path).exit_code == 0
+    assert invoke("search", "工作", "--format", "jsonl", "-n", "1000", cwd=tmp_path).output == before
+
+
 def test_whoosh_is_imported_without_urllib_asyncio_or_english_morphology():
     """A cold search does not load what Whoosh imports for nothing; the real modules still work."""
     code = ("import sys, speechsearch.search; "

@@ -29,6 +29,7 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -129,13 +130,16 @@ class InliningPostingsWriter(W3PostingsWriter):
         if not self._keyed:
             return super()._mini_values()
         if self._block_keys is not None:
-            return _array_bytes(self._block_keys)
-        values = self._values
-        documents = map(lshift, self._ids, repeat(DOC_SHIFT))
-        counts = map(floordiv, map(len, values), repeat(4))
-        keys = array("Q", map(or_, chain.from_iterable(map(repeat, documents, counts)),
-                              decode_positions(b"".join(values))))
-        return _array_bytes(keys)
+            keys = _array_bytes(self._block_keys)
+        else:
+            values = self._values
+            documents = map(lshift, self._ids, repeat(DOC_SHIFT))
+            counts = map(floordiv, map(len, values), repeat(4))
+            keys = _array_bytes(array("Q", map(or_, chain.from_iterable(map(repeat, documents, counts)),
+                                               decode_positions(b"".join(values)))))
+        # Uncompressed, a damaged block would read as other documents and positions: a
+        # checksum of its ids and keys (zlib's did this before) makes it an error instead.
+        return keys + _checksum(_array_bytes(self._ids), keys)
 
 
 def _array_bytes(numbers: array) -> bytes:
@@ -145,15 +149,32 @@ def _array_bytes(numbers: array) -> bytes:
     return numbers.tobytes()
 
 
-def _array(typecode: str, blob: bytes) -> array:
-    numbers = array(typecode, blob)
+def _array(typecode: str, blob) -> array:
+    numbers = array(typecode)
+    numbers.frombytes(blob)
     if BIG_ENDIAN:
         numbers.byteswap()
     return numbers
 
 
+def _checksum(ids: bytes, keys) -> bytes:
+    return zlib.crc32(keys, zlib.crc32(ids)).to_bytes(4, "little")
+
+
+class DamagedBlock(ValueError):
+    """A keyed posting block whose checksum does not match its contents."""
+
+
 class KeyedLeafMatcher(W3LeafMatcher):
     """Postings of a positional field: ids, weights and values read from a keyed block."""
+
+    def _read_data(self):
+        super()._read_data()
+        ids, boosts, blob = self._data
+        keys = memoryview(blob)[:-4]
+        if _checksum(ids, keys) != blob[-4:]:
+            raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
+        self._data = (ids, boosts, keys)
 
     def _read_ids(self):
         if self._data is None:
