@@ -145,12 +145,17 @@ def test_queries_that_do_not_parse(seed_corpus):
     assert_clean_error(run(seed_corpus, "search", "。,"), 2, "no letters or digits")
 
 
+def _indexed_seed(folder):
+    """The seed indexed in ``folder``; the folder of the index's current generation."""
+    (folder / "seeds").mkdir()
+    shutil.copy(SEED, folder / "seeds")
+    write_corpus(folder, [SEED_DOC])
+    assert invoke("index", "-q", cwd=folder).exit_code == 0
+    return folder / ".speechsearch" / (folder / ".speechsearch" / "CURRENT").read_text().strip()
+
+
 def test_corrupt_index_points_at_rebuild(tmp_path):
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds")
-    write_corpus(tmp_path, [SEED_DOC])
-    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
-    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    gen = _indexed_seed(tmp_path)
     for toc in gen.glob("*.toc"):
         toc.write_bytes(b"garbage")
     assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
@@ -160,11 +165,7 @@ def test_corrupt_index_points_at_rebuild(tmp_path):
 
 def test_damaged_segment_file_points_at_rebuild(tmp_path):
     """Whoosh opens a segment's files only when a searcher is made; that is checked too."""
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds")
-    write_corpus(tmp_path, [SEED_DOC])
-    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
-    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    gen = _indexed_seed(tmp_path)
     for terms in gen.glob("*.trm"):
         terms.write_bytes(b"garbage" + terms.read_bytes()[7:])
     assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
@@ -175,11 +176,7 @@ def test_damaged_segment_file_points_at_rebuild(tmp_path):
 
 def test_damaged_postings_point_at_rebuild(tmp_path):
     """Whoosh reads postings only while a query runs or a refresh deletes and merges."""
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds")
-    write_corpus(tmp_path, [SEED_DOC])
-    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
-    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
+    gen = _indexed_seed(tmp_path)
     rng = random.Random(1)
     for postings in gen.glob("*.pst"):
         postings.write_bytes(rng.randbytes(postings.stat().st_size))
@@ -197,17 +194,13 @@ def test_one_damaged_byte_in_a_block_of_positions_is_caught(tmp_path):
     their checksum does, where the search would otherwise answer from wrong positions."""
     from speechsearch.store import IndexStore
 
-    (tmp_path / "seeds").mkdir()
-    shutil.copy(SEED, tmp_path / "seeds")
-    write_corpus(tmp_path, [SEED_DOC])
-    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    gen = _indexed_seed(tmp_path)
     before = invoke("search", "工作", "--format", "jsonl", "-n", "1000", cwd=tmp_path).output
     with IndexStore(tmp_path / ".speechsearch").open().searcher() as searcher:
         (reader,) = [r for r, _ in searcher.reader().leaf_readers() if ("chars", "工作") in r]
         offset, length = reader.term_info("chars", "工作").extent()
         length = length[0] if isinstance(length, tuple) else length  # Whoosh reads it back as a 1-tuple
         segment = reader.segment()
-    gen = tmp_path / ".speechsearch" / (tmp_path / ".speechsearch" / "CURRENT").read_text().strip()
     (postings,) = [p for p in gen.glob("*.pst") if segment.segment_id() in p.name]
     damaged = bytearray(postings.read_bytes())
     damaged[offset + length // 2] ^= 0x04  # a position in the middle of the term's one block of keys
