@@ -54,6 +54,17 @@ DOC_SHIFT = 32
 POSITION_MASK = (1 << DOC_SHIFT) - 1
 
 
+def posting_keys_of(doc: int, value: bytes):
+    """The keys of one posting: its document with each of its positions."""
+    return map(or_, repeat(doc << DOC_SHIFT), decode_positions(value))
+
+
+def postings_of_keys(keys):
+    """(document, positions) of each posting, from keys sorted by document."""
+    for doc, occurrences in groupby(keys, lambda key: key >> DOC_SHIFT):
+        yield doc, [key & POSITION_MASK for key in occurrences]
+
+
 # Keyed blocks are read whole, so they are large (Whoosh's 128 postings suit skipping
 # through them) and not compressed: on the bench index zlib was a third of the time of a
 # literal in thousands of passages, for 23% less on disk (635 MB against 823 MB).
@@ -61,7 +72,7 @@ KEYED_BLOCK_POSTINGS = 1024
 KEYED_COMPRESSION = 0
 
 
-class InliningPostingsWriter(W3PostingsWriter):
+class SpeechPostingsWriter(W3PostingsWriter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._whoosh_settings = (self._blocklimit, self._compression)
@@ -88,11 +99,8 @@ class InliningPostingsWriter(W3PostingsWriter):
         frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
         ids = array("I", frequencies)
         if len(ids) < self._inlinelimit:  # few postings: Whoosh's own way, into the term info
-            start = 0
-            for doc, frequency in frequencies.items():
-                positions = [key & POSITION_MASK for key in keys[start:start + frequency]]
-                start += frequency
-                self.add_posting(doc, frequency * boosts.get(doc, 1.0), encode_positions(positions),
+            for doc, positions in postings_of_keys(keys):
+                self.add_posting(doc, len(positions) * boosts.get(doc, 1.0), encode_positions(positions),
                                  LENGTH_OF_BYTE[lengths[doc]])
             return
         weights = array("f", frequencies.values())
@@ -193,8 +201,8 @@ class KeyedLeafMatcher(W3LeafMatcher):
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        self._values = tuple(encode_positions([key & POSITION_MASK for key in occurrences])
-                             for _, occurrences in groupby(_array("Q", self._data[2]), lambda key: key >> DOC_SHIFT))
+        postings = postings_of_keys(_array("Q", self._data[2]))
+        self._values = tuple(encode_positions(positions) for _, positions in postings)
 
     def read_keys(self, boosts: dict) -> array:
         """The keys of every posting from the current block on (the matcher is used up);
@@ -237,10 +245,9 @@ def posting_keys(matcher) -> PostingKeys:
     if isinstance(matcher, ListMatcher):  # inlined postings
         keys = array("Q")
         for doc, weight, value in zip(matcher._ids, matcher._weights, matcher._values, strict=True):
-            positions = decode_positions(value)
-            keys.extend(doc << DOC_SHIFT | pos for pos in positions)
-            if weight != len(positions):
-                boosts[doc] = weight / len(positions)
+            keys.extend(posting_keys_of(doc, value))
+            if weight != len(value) // 4:
+                boosts[doc] = weight / (len(value) // 4)
         return PostingKeys(keys, deleted, boosts)
     raise TypeError(f"postings of {type(matcher).__name__} carry no position keys")
 
@@ -294,5 +301,5 @@ class SpeechCodec(W3Codec):
         return LengthsInMemory(storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
-        return InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+        return SpeechPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                       compression=self._compression)

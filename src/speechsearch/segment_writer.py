@@ -8,7 +8,7 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
   postings) skip all of that here: ``KeyedPostingPool`` appends each posting's keys
   (``document << 32 | position``, the form ``codec.py`` stores) to an array per term, which
   stays sorted because documents arrive in order, and the writer hands each term's array to
-  the codec whole (``InliningPostingsWriter.add_keys``). Past the memory limit the arrays go
+  the codec whole (``SpeechPostingsWriter.add_keys``). Past the memory limit the arrays go
   into Whoosh's pool after all (an index worker starts a new segment before that).
 - The pool's spilled runs, which Whoosh writes and reads one ``pickle`` call per posting;
   ``KeyedPostingPool`` writes and reads them in chunks.
@@ -20,12 +20,12 @@ from __future__ import annotations
 import itertools
 import pickle
 from array import array
-from operator import itemgetter, or_
+from operator import itemgetter
 
 from whoosh.writing import PostingPool, SegmentWriter
 
-from .analysis import PassagePositions, decode_positions, encode_positions
-from .codec import DOC_SHIFT, POSITION_MASK, SpeechCodec
+from .analysis import PassagePositions, encode_positions
+from .codec import DOC_SHIFT, SpeechCodec, posting_keys_of, postings_of_keys
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
@@ -50,11 +50,10 @@ class KeyedPostingPool(PostingPool):
         if keys is None:
             keys = terms[text] = array("Q")
         count = len(vbytes) >> 2
-        document = docnum << DOC_SHIFT
-        if count == 1:
-            keys.append(document | int.from_bytes(vbytes, "little"))
+        if count == 1:  # most postings: one position
+            keys.append(docnum << DOC_SHIFT | int.from_bytes(vbytes, "little"))
         else:
-            keys.extend(map(or_, itertools.repeat(document, count), decode_positions(vbytes)))
+            keys.extend(posting_keys_of(docnum, vbytes))
         if weight != count:
             self.boosts[fieldname].setdefault(text, {})[docnum] = weight / count
         self.keys_held += count
@@ -68,8 +67,7 @@ class KeyedPostingPool(PostingPool):
         for fieldname, terms in keyed.items():
             for text, keys in terms.items():
                 boost_of = boosts[fieldname].get(text, {}).get
-                for document, occurrences in itertools.groupby(keys, lambda key: key >> DOC_SHIFT):
-                    positions = [key & POSITION_MASK for key in occurrences]
+                for document, positions in postings_of_keys(keys):
                     super().add((fieldname, text, document, len(positions) * boost_of(document, 1.0),
                                  encode_positions(positions)))
 
