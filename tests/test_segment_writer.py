@@ -204,3 +204,12 @@ def _assert_lengths_read_as_whoosh_reads_them(ix):
             assert ours.doc_field_length(docnum, field, 7) == (whoosh.doc_field_length(docnum, field, 7) or 0)
     assert ours.doc_field_length(0, "chars") > 0
     assert ours.doc_field_length(segment.doc_count_all() - 1, "chars") == 0  # a record: no text
+
+
+def test_bulk_writer_refuses_fields_its_add_document_does_not_write(tmp_path):
+    from whoosh.fields import NUMERIC, Schema
+    from whoosh.index import create_in
+
+    ix = create_in(str(tmp_path), Schema(id=index.make_schema()["id"], year=NUMERIC(sortable=True)))
+    with pytest.raises(ValueError, match="year"):
+        BulkSegmentWriter(ix, 16)

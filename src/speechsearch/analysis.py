@@ -19,6 +19,7 @@ import re
 import sys
 from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache
 
 from whoosh.analysis import Token, Tokenizer
@@ -151,6 +152,11 @@ class WordTokenizer(Tokenizer):
         segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
         return positioned_words(fold(value), segmenter, search=mode != "query")
 
+    def index_terms(self, value):
+        """The words to index and their positions, as two lists."""
+        words = list(self.items(value, "index"))
+        return [word for word, *_ in words], [position for _, position, *_ in words]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -172,15 +178,24 @@ def bigrams(text: str):
         pos += last + 1
 
 
+def bigram_terms(text: str) -> list[str]:
+    """The grams ``bigrams`` yields, alone: their positions are 0, 1, 2 ..."""
+    grams: list[str] = []
+    for run in _WORD_RUN.findall(fold(text)):
+        grams += [run[i:i + 2] for i in range(len(run))]  # the last slice is the run's last character
+    return grams
+
+
 class BigramTokenizer(Tokenizer):
     """Overlapping character bigrams; the last character of a run stands alone."""
 
     def __eq__(self, other):
         return type(other) is type(self)
 
-    def items(self, value, mode=""):
-        """(bigram, position, start, end) of each token, without Whoosh's Token objects."""
-        return bigrams(value)
+    def index_terms(self, value):
+        """The bigrams to index and their positions."""
+        grams = bigram_terms(value)
+        return grams, range(len(grams))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -201,20 +216,24 @@ class PassagePositions(Positions):
 
     Whoosh pickles each posting's list of position gaps; here a posting's value is the array's
     bytes, which the codec (``codec.py``) turns into whole blocks of (document, position) keys
-    with no Python work per posting, and which is cheap to write: a build spends a fifth of its
-    time in this class. The tokenizers above never stop a token or give it a boost, so neither
-    is tracked. Whoosh's own code reads the values through the ``decode_*`` methods below.
+    with no Python work per posting. The bulk segment writer (``segment_writer.py``) skips the
+    values altogether: it takes ``term_positions`` and appends keys. The tokenizers above never
+    stop a token or give it a boost, so neither is tracked. Whoosh's own code reads the values
+    through the ``decode_*`` methods below.
     """
+
+    def term_positions(self, value, analyzer) -> tuple[list[str], Sequence[int]]:
+        """Each token's term and position, in order: from the tokenizers above without a
+        Whoosh Token per token, from any other analyzer through its tokens."""
+        if hasattr(analyzer, "index_terms"):
+            return analyzer.index_terms(value)
+        tokens = [(token.text, token.pos) for token in analyzer(value, positions=True, mode="index")]
+        return [text for text, _ in tokens], [position for _, position in tokens]
 
     def word_values(self, value, analyzer, **kwargs):
         positions_of = defaultdict(list)
-        if hasattr(analyzer, "items"):  # the tokenizers above, without a Token object per token
-            for text, position, _, _ in analyzer.items(value, kwargs.get("mode", "")):
-                positions_of[text].append(position)
-        else:
-            kwargs["positions"] = True
-            for token in analyzer(value, **kwargs):
-                positions_of[token.text].append(token.pos)
+        for text, position in zip(*self.term_positions(value, analyzer), strict=True):
+            positions_of[text].append(position)
         boost = self.field_boost
         for word, positions in positions_of.items():
             yield word, len(positions), len(positions) * boost, encode_positions(positions)

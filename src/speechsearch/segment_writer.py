@@ -10,6 +10,9 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
   stays sorted because documents arrive in order, and the writer hands each term's array to
   the codec whole (``SpeechPostingsWriter.add_keys``). Past the memory limit the arrays go
   into Whoosh's pool after all (an index worker starts a new segment before that).
+- The posting itself. Whoosh's ``add_document`` asks a field for (term, frequency, weight,
+  encoded value) per distinct term, then makes a tuple of each; ``BulkSegmentWriter`` takes a
+  keyed field's terms and positions from the tokenizer as two lists and appends the keys.
 - The pool's spilled runs, which Whoosh writes and reads one ``pickle`` call per posting;
   ``KeyedPostingPool`` writes and reads them in chunks.
 - Field lengths, looked up once per posting written, and rare terms' postings: ``codec.py``.
@@ -20,53 +23,63 @@ from __future__ import annotations
 import itertools
 import pickle
 from array import array
-from operator import itemgetter
+from collections import defaultdict
+from functools import partial
+from itertools import repeat
+from operator import itemgetter, or_
 
 from whoosh.writing import PostingPool, SegmentWriter
 
-from .analysis import PassagePositions, encode_positions
-from .codec import DOC_SHIFT, SpeechCodec, posting_keys_of, postings_of_keys
+from .analysis import PassagePositions, decode_positions, encode_positions
+from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
 KEYS_PER_CHARACTER = 2  # a passage's characters make about this many keys (bigrams, words, headings)
 
+_new_keys = partial(array, "Q")
+
 
 class KeyedPostingPool(PostingPool):
     def __init__(self, tempstore, segment, limitmb: int, keyed_fields=()):
         super().__init__(tempstore, segment, limitmb=limitmb)
-        self.keyed: dict[str, dict[bytes, array]] = {name: {} for name in keyed_fields}
+        self.keyed: dict[str, defaultdict[str, array]] = {name: defaultdict(_new_keys) for name in keyed_fields}
         # Each term's documents whose posting weighs more than its frequency (a heading's boost).
-        self.boosts: dict[str, dict[bytes, dict[int, float]]] = {name: {} for name in keyed_fields}
+        self.boosts: dict[str, defaultdict[str, dict[int, float]]] = {name: defaultdict(dict)
+                                                                       for name in keyed_fields}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
 
-    def add(self, item):
-        terms = self.keyed.get(item[0])
-        if terms is None:
-            return super().add(item)
-        fieldname, text, docnum, weight, vbytes = item
-        keys = terms.get(text)
-        if keys is None:
-            keys = terms[text] = array("Q")
-        count = len(vbytes) >> 2
-        if count == 1:  # most postings: one position
-            keys.append(docnum << DOC_SHIFT | int.from_bytes(vbytes, "little"))
-        else:
-            keys.extend(posting_keys_of(docnum, vbytes))
-        if weight != count:
-            self.boosts[fieldname].setdefault(text, {})[docnum] = weight / count
-        self.keys_held += count
+    def add_occurrences(self, fieldname: str, docnum: int, terms: list[str], positions, boost: float) -> None:
+        """Add one document's tokens of a keyed field: ``terms[i]`` at ``positions[i]``."""
+        table = self.keyed[fieldname]
+        for term, key in zip(terms, map(or_, repeat(docnum << DOC_SHIFT), positions), strict=True):
+            table[term].append(key)
+        if boost != 1.0:
+            boosts = self.boosts[fieldname]
+            for term in set(terms):
+                boosts[term][docnum] = boost
+        self.keys_held += len(terms)
         if self.keys_held > self.keys_limit:
             self.pool_keys()
+
+    def add(self, item):
+        """A posting of Whoosh's form (merged in from another segment)."""
+        fieldname, text, docnum, weight, vbytes = item
+        if fieldname not in self.keyed:
+            return super().add(item)
+        count = len(vbytes) >> 2
+        self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
+                             weight / count)
 
     def pool_keys(self) -> None:
         """Move every key into Whoosh's own pool, which spills to disk, and send later ones there."""
         keyed, boosts = self.keyed, self.boosts
         self.keyed, self.boosts, self.keys_held = {}, {}, 0
         for fieldname, terms in keyed.items():
-            for text, keys in terms.items():
-                boost_of = boosts[fieldname].get(text, {}).get
+            for term, keys in terms.items():
+                boost_of = boosts[fieldname].get(term, {}).get
+                text = term.encode("utf-8")
                 for document, positions in postings_of_keys(keys):
                     super().add((fieldname, text, document, len(positions) * boost_of(document, 1.0),
                                  encode_positions(positions)))
@@ -98,10 +111,49 @@ class BulkSegmentWriter(SegmentWriter):
     """A SegmentWriter with the keyed pool and the codec of ``codec.py``; otherwise Whoosh's own."""
 
     def __init__(self, ix, limitmb: int, **kwargs):
+        unsupported = [name for name, field in ix.schema.items()
+                       if field.vector or field.column_type or field.separate_spelling()]
+        if unsupported:  # add_document below writes neither vectors, nor columns, nor spellings
+            raise ValueError(f"fields {unsupported} need Whoosh's own SegmentWriter")
         super().__init__(ix, limitmb=limitmb, codec=SpeechCodec(), **kwargs)
         keyed = [name for name, field in self.schema.items()
                  if field.indexed and isinstance(field.format, PassagePositions)]
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed)
+
+    def add_document(self, **fields):
+        """Whoosh's ``add_document``, but a keyed field's tokens go into the pool's arrays as
+        they come from the tokenizer: no posting tuple, no encoded value, no per-term step."""
+        self._check_state()
+        schema, perdocwriter, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    if fieldname in pool.keyed:
+                        terms, positions = field.format.term_positions(value, field.analyzer)
+                        pool.add_occurrences(fieldname, docnum, terms, positions, boost * field.format.field_boost)
+                        length = len(terms)
+                    else:
+                        for text, frequency, weight, encoded in field.index(value):
+                            length += frequency
+                            pool.add((fieldname, text, docnum, weight * boost, encoded))
+                perdocwriter.add_field(fieldname, field, value if field.stored else None,
+                                       length if field.scorable else 0)
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def has_room_for(self, documents: list[dict]) -> bool:
         """Whether ``documents`` should fit in the pool's arrays without moving them to disk."""
@@ -119,9 +171,9 @@ class BulkSegmentWriter(SegmentWriter):
             no_boosts: dict = {}
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
             fieldwriter.start_field(fieldname, self.schema[fieldname])
-            for text in sorted(terms):
-                fieldwriter.start_term(text)
-                fieldwriter._postwriter.add_keys(terms[text], boosts.get(text, no_boosts), column)
+            for term in sorted(terms):  # code point order is UTF-8's byte order
+                fieldwriter.start_term(term.encode("utf-8"))
+                fieldwriter._postwriter.add_keys(terms[term], boosts.get(term, no_boosts), column)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
 
