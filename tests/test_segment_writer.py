@@ -128,6 +128,36 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
     assert built["bulk"] == built["whoosh"]
 
 
+def test_merged_segments_hold_what_one_segment_would(tmp_path):
+    """A merge hands the pool Whoosh's postings (``add_reader``); positional, document-set and
+    Whoosh's own fields come out of it as from documents added in one go."""
+    from whoosh.index import create_in
+    from whoosh.writing import NO_MERGE
+
+    task = index.Task(SEED_DOC, str(SEED), "txt", {"speaker": "张三", "tags": ["经济", "Reform"]})
+    documents = index.prepare(task, (), "rjieba").documents
+    built = {}
+    in_parts = [documents[i:i + 60] for i in range(0, len(documents), 60)]
+    assert len(in_parts) >= 4
+    for name, batches in (("one", [documents]), ("merged", in_parts)):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = create_in(str(folder), index.make_schema())
+        for batch in batches:
+            writer = BulkSegmentWriter(ix, 256, compound=False)
+            for fields in batch:
+                writer.add_document(**fields)
+            writer.commit(mergetype=NO_MERGE)
+        assert len(ix._segments()) == len(batches)
+        if name == "merged":
+            BulkSegmentWriter(ix, 256, compound=False).commit(optimize=True)
+            assert len(ix._segments()) == 1
+        built[name] = _segment_contents(ix)
+    fields = {field for field, _ in built["one"]}
+    assert {"chars", "words", "id", "heading_ids", "speaker", "tags", "kind"} <= fields
+    assert built["merged"] == built["one"]
+
+
 def test_passage_positions_hold_what_whoosh_positions_would(seed_document):
     """Our values are arrays, not Whoosh's pickles: the same terms, frequencies, weights and
     positions come out of them through the format's decoders, which Whoosh's own code uses."""

@@ -39,10 +39,6 @@ def fold(text: str) -> str:
     return folded if len(folded) == len(text) else text.translate(_WIDTH_FOLD)
 
 
-def is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
 class Segmenter:
     """The jieba interface this project needs: (word, start, end) triples."""
 
@@ -108,7 +104,7 @@ def positioned_words(text: str, segmenter: Segmenter, search: bool = True):
         if start >= main_end:
             pos += 1
             main_end = end
-        if any(map(is_word_char, word)):
+        if any(map(str.isalnum, word)):  # a letter or digit: what bigrams index too
             yield word, pos, start, end
 
 

@@ -38,6 +38,7 @@ from itertools import accumulate, chain, groupby, repeat
 from operator import floordiv, lshift, or_, rshift
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3PostingsWriter, W3TermInfo, _lenfield
+from whoosh.formats import Existence
 from whoosh.matching import ListMatcher, NullMatcherClass
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -81,8 +82,13 @@ class SpeechPostingsWriter(W3PostingsWriter):
         super().start_postings(format_, terminfo)
         self._inlinelimit = INLINE_POSTINGS if format_.supports("positions") else 1
         self._keyed = isinstance(format_, PassagePositions)
-        self._blocklimit, self._compression = ((KEYED_BLOCK_POSTINGS, KEYED_COMPRESSION) if self._keyed
-                                               else self._whoosh_settings)
+        if self._keyed:
+            self._blocklimit, self._compression = KEYED_BLOCK_POSTINGS, KEYED_COMPRESSION
+        elif isinstance(format_, Existence):
+            # Mostly one posting a term (ids): a zlib stream per block cost more than the block.
+            self._blocklimit, self._compression = self._whoosh_settings[0], 0
+        else:
+            self._blocklimit, self._compression = self._whoosh_settings
 
     # A keyed block holds the ids and the keys as byte strings, where Whoosh pickles a tuple of
     # objects per posting, and in place of weights the boosts of the few documents that have
@@ -120,6 +126,18 @@ class SpeechPostingsWriter(W3PostingsWriter):
             self._maxweight = max(self._weights)
             if end < len(ids):
                 self._write_block()  # the last block is written by finish_postings
+
+    def add_documents(self, ids: array, boosts: dict) -> None:
+        """Add a document-set term's postings (``ids`` sorted; ``boosts`` the weights that are
+        not 1): the blocks ``add_posting`` would write, a block at a time."""
+        size = self._blocklimit
+        for start in range(0, len(ids), size):
+            if start:
+                self._write_block()
+            self._ids = block_ids = ids[start:start + size]
+            self._weights = (array("f", (boosts.get(doc, 1.0) for doc in block_ids)) if boosts
+                             else array("f", [1.0]) * len(block_ids))
+            self._maxweight = max(self._weights)
 
     def _mini_ids(self):
         return _array_bytes(self._ids) if self._keyed else super()._mini_ids()

@@ -42,7 +42,8 @@ PARALLEL_BYTES = 2 << 20  # below this, starting worker processes costs more tha
 
 
 def make_schema(segmenter: str = DEFAULT_SEGMENTER):
-    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+    from whoosh.analysis import KeywordAnalyzer, SpaceSeparatedTokenizer
+    from whoosh.fields import ID, STORED, TEXT, Schema
 
     from .analysis import PassagePositions, bigram_analyzer, word_analyzer
 
@@ -62,7 +63,7 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         doc=ID(stored=True),
         speaker=ID(stored=True),
         date=ID(stored=True),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        tags=ID(stored=True, analyzer=KeywordAnalyzer(lowercase=True, commas=True)),
         place=STORED,
         source=STORED,
         title=STORED,
@@ -70,7 +71,7 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         path=STORED,
         passage_kind=STORED,
         speech_id=ID(stored=True),
-        heading_ids=KEYWORD(scorable=False),
+        heading_ids=ID(analyzer=SpaceSeparatedTokenizer()),
         unit=ID(stored=True),
         # One record per speech and per heading carries their text: --speech and --section find
         # the records, then filter passages by id. The same text on every passage doubled the

@@ -8,11 +8,14 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
   postings) skip all of that here: ``KeyedPostingPool`` appends each posting's keys
   (``document << 32 | position``, the form ``codec.py`` stores) to an array per term, which
   stays sorted because documents arrive in order, and the writer hands each term's array to
-  the codec whole (``SpeechPostingsWriter.add_keys``). Past the memory limit the arrays go
-  into Whoosh's pool after all (an index worker starts a new segment before that).
+  the codec whole (``SpeechPostingsWriter.add_keys``). ID fields (id, kind, file ...: a
+  posting or more on every passage, and a term per passage for ``id``) do the same with an
+  array of documents per term (``add_documents``). Past the memory limit the arrays go into
+  Whoosh's pool after all (an index worker starts a new segment before that).
 - The posting itself. Whoosh's ``add_document`` asks a field for (term, frequency, weight,
   encoded value) per distinct term, then makes a tuple of each; ``BulkSegmentWriter`` takes a
-  keyed field's terms and positions from the tokenizer as two lists and appends the keys.
+  keyed field's terms and positions from the tokenizer as two lists and appends the keys, and
+  an ID field's value as its term.
 - The pool's spilled runs, which Whoosh writes and reads one ``pickle`` call per posting;
   ``KeyedPostingPool`` writes and reads them in chunks.
 - Field lengths, looked up once per posting written, and rare terms' postings: ``codec.py``.
@@ -28,6 +31,8 @@ from functools import partial
 from itertools import repeat
 from operator import itemgetter, or_
 
+from whoosh.analysis import IDTokenizer
+from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import PassagePositions, decode_positions, encode_positions
@@ -38,15 +43,27 @@ BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionarie
 KEYS_PER_CHARACTER = 2  # a passage's characters make about this many keys (bigrams, words, headings)
 
 _new_keys = partial(array, "Q")
+_new_documents = partial(array, "I")
+
+
+def is_document_set(field) -> bool:
+    """Whether a field's postings are documents alone (ID fields: Whoosh's Existence format)."""
+    return field.indexed and type(field.format) is Existence and not field.scorable
 
 
 class KeyedPostingPool(PostingPool):
-    def __init__(self, tempstore, segment, limitmb: int, keyed_fields=()):
+    """Whoosh's posting pool, with two kinds of field held in arrays per term instead:
+    positional fields (``keyed``: a key per occurrence) and fields whose postings are only
+    documents (``document_sets``: ID fields, Whoosh's Existence format)."""
+
+    def __init__(self, tempstore, segment, limitmb: int, keyed_fields=(), set_fields=()):
         super().__init__(tempstore, segment, limitmb=limitmb)
         self.keyed: dict[str, defaultdict[str, array]] = {name: defaultdict(_new_keys) for name in keyed_fields}
+        self.document_sets: dict[str, defaultdict[bytes, array]] = {name: defaultdict(_new_documents)
+                                                                   for name in set_fields}
         # Each term's documents whose posting weighs more than its frequency (a heading's boost).
-        self.boosts: dict[str, defaultdict[str, dict[int, float]]] = {name: defaultdict(dict)
-                                                                       for name in keyed_fields}
+        self.boosts: dict[str, defaultdict[str | bytes, dict[int, float]]] = {
+            name: defaultdict(dict) for name in (*keyed_fields, *set_fields)}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
 
@@ -55,6 +72,16 @@ class KeyedPostingPool(PostingPool):
         table = self.keyed[fieldname]
         for term, key in zip(terms, map(or_, repeat(docnum << DOC_SHIFT), positions), strict=True):
             table[term].append(key)
+        self._held(fieldname, docnum, terms, boost)
+
+    def add_document_terms(self, fieldname: str, docnum: int, terms, boost: float) -> None:
+        """Add one document's distinct terms (bytes) of a document-set field."""
+        table = self.document_sets[fieldname]
+        for term in terms:
+            table[term].append(docnum)
+        self._held(fieldname, docnum, terms, boost)
+
+    def _held(self, fieldname, docnum, terms, boost):
         if boost != 1.0:
             boosts = self.boosts[fieldname]
             for term in set(terms):
@@ -66,16 +93,19 @@ class KeyedPostingPool(PostingPool):
     def add(self, item):
         """A posting of Whoosh's form (merged in from another segment)."""
         fieldname, text, docnum, weight, vbytes = item
-        if fieldname not in self.keyed:
-            return super().add(item)
-        count = len(vbytes) >> 2
-        self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
-                             weight / count)
+        if fieldname in self.keyed:
+            count = len(vbytes) >> 2
+            self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
+                                 weight / count)
+        elif fieldname in self.document_sets:
+            self.add_document_terms(fieldname, docnum, (text,), weight)
+        else:
+            super().add(item)
 
     def pool_keys(self) -> None:
-        """Move every key into Whoosh's own pool, which spills to disk, and send later ones there."""
-        keyed, boosts = self.keyed, self.boosts
-        self.keyed, self.boosts, self.keys_held = {}, {}, 0
+        """Move every posting into Whoosh's own pool, which spills to disk, and send later ones there."""
+        keyed, document_sets, boosts = self.keyed, self.document_sets, self.boosts
+        self.keyed, self.document_sets, self.boosts, self.keys_held = {}, {}, {}, 0
         for fieldname, terms in keyed.items():
             for term, keys in terms.items():
                 boost_of = boosts[fieldname].get(term, {}).get
@@ -83,6 +113,11 @@ class KeyedPostingPool(PostingPool):
                 for document, positions in postings_of_keys(keys):
                     super().add((fieldname, text, document, len(positions) * boost_of(document, 1.0),
                                  encode_positions(positions)))
+        for fieldname, terms in document_sets.items():
+            for text, documents in terms.items():
+                boost_of = boosts[fieldname].get(text, {}).get
+                for document in documents:
+                    super().add((fieldname, text, document, boost_of(document, 1.0), b""))
 
     def _write_run(self, f, items):
         items = iter(items)
@@ -118,15 +153,19 @@ class BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, limitmb=limitmb, codec=SpeechCodec(), **kwargs)
         keyed = [name for name, field in self.schema.items()
                  if field.indexed and isinstance(field.format, PassagePositions)]
-        self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed)
+        sets = [name for name, field in self.schema.items() if is_document_set(field)]
+        # ID fields index their whole value as one term.
+        self._whole_value_fields = {name for name in sets if type(self.schema[name].analyzer) is IDTokenizer}
+        self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
+                                     set_fields=sets)
 
     def add_document(self, **fields):
-        """Whoosh's ``add_document``, but a keyed field's tokens go into the pool's arrays as
-        they come from the tokenizer: no posting tuple, no encoded value, no per-term step."""
+        """Whoosh's ``add_document``, but the pool's own fields go into its arrays as they come
+        from the analyzer: no (term, frequency, weight, value) per term, no posting tuple."""
         self._check_state()
         schema, perdocwriter, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
         docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        fieldnames = sorted(name for name in fields if name[0] != "_")
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
@@ -142,6 +181,10 @@ class BulkSegmentWriter(SegmentWriter):
                         terms, positions = field.format.term_positions(value, field.analyzer)
                         pool.add_occurrences(fieldname, docnum, terms, positions, boost * field.format.field_boost)
                         length = len(terms)
+                    elif fieldname in pool.document_sets:
+                        terms = ((value.encode("utf-8"),) if fieldname in self._whole_value_fields
+                                 else [text for text, *_ in field.index(value)])
+                        pool.add_document_terms(fieldname, docnum, terms, boost * field.format.field_boost)
                     else:
                         for text, frequency, weight, encoded in field.index(value):
                             length += frequency
@@ -163,27 +206,38 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         lengths = self.per_document_reader()
-        keyed = {name: terms for name, terms in self.pool.keyed.items() if terms}
-        fieldwriter = self.fieldwriter
+        pool, fieldwriter = self.pool, self.fieldwriter
+        no_boosts: dict = {}
 
         def write_keyed(fieldname):
-            terms, boosts = keyed.pop(fieldname), self.pool.boosts[fieldname]
-            no_boosts: dict = {}
+            terms, boosts = pool.keyed[fieldname], pool.boosts[fieldname]
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
-            fieldwriter.start_field(fieldname, self.schema[fieldname])
             for term in sorted(terms):  # code point order is UTF-8's byte order
                 fieldwriter.start_term(term.encode("utf-8"))
                 fieldwriter._postwriter.add_keys(terms[term], boosts.get(term, no_boosts), column)
                 fieldwriter.finish_term()
-            fieldwriter.finish_field()
 
-        # The term dictionary takes each field's terms together: fields go in name order, the
-        # keyed ones from their arrays, the others through Whoosh's own path.
-        for fieldname, postings in itertools.groupby(self.pool.iter_postings(), key=itemgetter(0)):
-            for name in sorted(n for n in keyed if n < fieldname):
-                write_keyed(name)
+        def write_document_set(fieldname):
+            terms, boosts = pool.document_sets[fieldname], pool.boosts[fieldname]
+            for text in sorted(terms):
+                fieldwriter.start_term(text)
+                fieldwriter._postwriter.add_documents(terms[text], boosts.get(text, no_boosts))
+                fieldwriter.finish_term()
+
+        ours = {name: write_keyed for name, terms in pool.keyed.items() if terms}
+        ours |= {name: write_document_set for name, terms in pool.document_sets.items() if terms}
+
+        def write_ours(names):
+            for name in sorted(names):
+                fieldwriter.start_field(name, self.schema[name])
+                ours.pop(name)(name)
+                fieldwriter.finish_field()
+
+        # The term dictionary takes each field's terms together: fields go in name order, ours
+        # from their arrays, the others through Whoosh's own path.
+        for fieldname, postings in itertools.groupby(pool.iter_postings(), key=itemgetter(0)):
+            write_ours([name for name in ours if name < fieldname])
             fieldwriter.add_postings(self.schema, lengths, postings)
-        for name in sorted(keyed):
-            write_keyed(name)
+        write_ours(list(ours))
         fieldwriter.close()
         lengths.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import IndexMissing, IndexUnusable
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
