@@ -12,8 +12,12 @@ keep a rare term's postings inside its dictionary entry (``inlinelimit``), but t
 broken in Whoosh 2.7: the postings writer calls ``set_inline`` on a term info whose method is
 ``set_inlined``; and an inlined term of a field without values (ID, KEYWORD) reads back with
 ``""`` for its values where a block gives ``None``, which Whoosh's own segment merge then
-rejects. Here the method gets its second name and only positional fields inline: a build
-takes about a tenth less time, and reading inlined postings is Whoosh's own.
+rejects. Here the method gets its second name and positional fields inline: a build takes
+about a tenth less time, and reading inlined postings is Whoosh's own. A bulk build writes
+those dictionary entries itself (``SpeechFieldWriter``), the bytes Whoosh's writer would have
+made without its objects and calls per term, and inlines ID fields' rare terms too (``id`` is
+a term per passage): segment_writer.py's writer, the only one that writes or merges these
+indexes, never reads an ID field's values.
 
 Positional fields (``PassagePositions``) store each block's positions as one array of keys,
 ``document << 32 | position``, in place of Whoosh's tuple of per-posting values: a literal
@@ -29,6 +33,7 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from array import array
 from bisect import bisect_left
@@ -37,15 +42,25 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, groupby, repeat
 from operator import floordiv, lshift, or_, rshift
 
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3PostingsWriter, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PostingsWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.formats import Existence
 from whoosh.matching import ListMatcher, NullMatcherClass
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import BIG_ENDIAN, PassagePositions, decode_positions, encode_positions
 
 INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
+INLINE_SCAN_KEYS = 8 * INLINE_POSTINGS  # a term with more keys than this is not looked at for inlining
 
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
@@ -166,6 +181,46 @@ class SpeechPostingsWriter(W3PostingsWriter):
         # Uncompressed, a damaged block would read as other documents and positions: a
         # checksum of its ids and keys (zlib's did this before) makes it an error instead.
         return keys + _checksum(_array_bytes(self._ids), keys)
+
+
+class SpeechFieldWriter(W3FieldWriter):
+    """Writes the terms of a bulk build. Most terms are rare and inlined: their dictionary
+    entries are written here directly, the bytes Whoosh's postings writer and term info would
+    have made, without their objects and calls per term (a build writes millions)."""
+
+    def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
+        """A positional term from its keys (see ``add_keys``)."""
+        if len(keys) < INLINE_SCAN_KEYS:
+            postings = list(postings_of_keys(keys))
+            if len(postings) < INLINE_POSTINGS:
+                ids = tuple(doc for doc, _ in postings)
+                weights = _float32([len(positions) * boosts.get(doc, 1.0) for doc, positions in postings])
+                values = tuple(encode_positions(positions) for _, positions in postings)
+                self._add_inlined(btext, ids, weights, values, [lengths[doc] for doc in ids if lengths[doc]])
+                return
+        self.start_term(btext)
+        self._postwriter.add_keys(keys, boosts, lengths)
+        self.finish_term()
+
+    def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
+        """A term of an ID field from its documents (see ``add_documents``)."""
+        if len(ids) < INLINE_POSTINGS:
+            self._add_inlined(btext, tuple(ids), _float32([boosts.get(doc, 1.0) for doc in ids]), (), [])
+            return
+        self.start_term(btext)
+        self._postwriter.add_documents(ids, boosts)
+        self.finish_term()
+
+    def _add_inlined(self, btext: bytes, ids: tuple, weights: tuple, values: tuple, length_codes: list) -> None:
+        """``W3TermInfo.to_bytes`` of a term whose postings are inlined."""
+        head = W3TermInfo._struct.pack(True, sum(weights), len(ids), min(length_codes, default=0),
+                                       max(length_codes, default=0), max(weights), ids[0], ids[-1])
+        self._tindex.add(pack_ushort(self._fieldid) + btext, head + pickle.dumps((ids, weights, values), 2))
+
+
+def _float32(weights: list[float]) -> tuple[float, ...]:
+    """Weights as Whoosh's postings writer keeps them (an array of C floats)."""
+    return tuple(array("f", weights))
 
 
 def _array_bytes(numbers: array) -> bytes:
@@ -317,6 +372,9 @@ class SpeechCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return LengthsInMemory(storage, segment)
+
+    def field_writer(self, storage, segment):
+        return SpeechFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return SpeechPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

@@ -213,16 +213,12 @@ class BulkSegmentWriter(SegmentWriter):
             terms, boosts = pool.keyed[fieldname], pool.boosts[fieldname]
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
             for term in sorted(terms):  # code point order is UTF-8's byte order
-                fieldwriter.start_term(term.encode("utf-8"))
-                fieldwriter._postwriter.add_keys(terms[term], boosts.get(term, no_boosts), column)
-                fieldwriter.finish_term()
+                fieldwriter.add_keyed_term(term.encode("utf-8"), terms[term], boosts.get(term, no_boosts), column)
 
         def write_document_set(fieldname):
             terms, boosts = pool.document_sets[fieldname], pool.boosts[fieldname]
             for text in sorted(terms):
-                fieldwriter.start_term(text)
-                fieldwriter._postwriter.add_documents(terms[text], boosts.get(text, no_boosts))
-                fieldwriter.finish_term()
+                fieldwriter.add_document_set_term(text, terms[text], boosts.get(text, no_boosts))
 
         ours = {name: write_keyed for name, terms in pool.keyed.items() if terms}
         ours |= {name: write_document_set for name, terms in pool.document_sets.items() if terms}
