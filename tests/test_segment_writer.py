@@ -250,3 +250,13 @@ def test_bulk_writer_refuses_fields_its_add_document_does_not_write(tmp_path):
     ix = create_in(str(tmp_path), Schema(id=index.make_schema()["id"], year=NUMERIC(sortable=True)))
     with pytest.raises(ValueError, match="year"):
         BulkSegmentWriter(ix, 16)
+
+
+def test_bulk_writer_names_an_unknown_field(tmp_path):
+    from whoosh.fields import UnknownFieldError
+    from whoosh.index import create_in
+
+    writer = BulkSegmentWriter(create_in(str(tmp_path), index.make_schema()), 16)
+    with pytest.raises(UnknownFieldError, match="colour"):
+        writer.add_document(id="a", colour="red")
+    writer.cancel()

@@ -27,11 +27,12 @@ import itertools
 import pickle
 from array import array
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import partial
 from itertools import repeat
 from operator import itemgetter, or_
 
-from whoosh.analysis import IDTokenizer
+from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -49,6 +50,18 @@ _new_documents = partial(array, "I")
 def is_document_set(field) -> bool:
     """Whether a field's postings are documents alone (ID fields: Whoosh's Existence format)."""
     return field.indexed and type(field.format) is Existence and not field.scorable
+
+
+def id_terms_function(field) -> Callable[[str], Iterable[bytes]]:
+    """How an ID field's value becomes its distinct terms: through Whoosh's analyzer, or for
+    the bare tokenizers on every passage (IDTokenizer, RegexTokenizer), the same done directly."""
+    analyzer = field.analyzer
+    if type(analyzer) is IDTokenizer:
+        return lambda value: (value.encode("utf-8"),)
+    if type(analyzer) is RegexTokenizer and not analyzer.gaps and not analyzer.expression.groups:
+        findall = analyzer.expression.findall
+        return lambda value: [term.encode("utf-8") for term in set(findall(value))]
+    return lambda value: [text for text, *_ in field.index(value)]
 
 
 class KeyedPostingPool(PostingPool):
@@ -154,8 +167,8 @@ class BulkSegmentWriter(SegmentWriter):
         keyed = [name for name, field in self.schema.items()
                  if field.indexed and isinstance(field.format, PassagePositions)]
         sets = [name for name, field in self.schema.items() if is_document_set(field)]
-        # ID fields index their whole value as one term.
-        self._whole_value_fields = {name for name in sets if type(self.schema[name].analyzer) is IDTokenizer}
+        self._id_terms = {name: id_terms_function(self.schema[name]) for name in sets}
+        self._field_names = frozenset(self.schema.names())
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
                                      set_fields=sets)
 
@@ -166,7 +179,8 @@ class BulkSegmentWriter(SegmentWriter):
         schema, perdocwriter, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if name[0] != "_")
-        self._check_fields(schema, fieldnames)
+        if not self._field_names.issuperset(fieldnames):
+            self._check_fields(schema, fieldnames)  # Whoosh's error for the unknown one
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -182,8 +196,7 @@ class BulkSegmentWriter(SegmentWriter):
                         pool.add_occurrences(fieldname, docnum, terms, positions, boost * field.format.field_boost)
                         length = len(terms)
                     elif fieldname in pool.document_sets:
-                        terms = ((value.encode("utf-8"),) if fieldname in self._whole_value_fields
-                                 else [text for text, *_ in field.index(value)])
+                        terms = self._id_terms[fieldname](value)
                         pool.add_document_terms(fieldname, docnum, terms, boost * field.format.field_boost)
                     else:
                         for text, frequency, weight, encoded in field.index(value):
