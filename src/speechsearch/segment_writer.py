@@ -154,7 +154,6 @@ class KeyedPostingPool(PostingPool):
             self._remove_run(path)
 
 
-
 class BulkSegmentWriter(SegmentWriter):
     """A SegmentWriter with the keyed pool and the codec of ``codec.py``; otherwise Whoosh's own."""
 
