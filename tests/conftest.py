@@ -32,6 +32,21 @@ def run_process(folder: Path, *args, **kwargs) -> subprocess.CompletedProcess:
                           text=True, **kwargs)
 
 
+def signal_under_way(folder: Path, args: list[str], sig: int, tenths: int = 1) -> str:
+    """Run ``speechsearch *args`` in ``folder`` with its progress piped, send ``sig`` once it
+    reports ``tenths`` tenths of the way done, and return its stderr. (A run that ends first is
+    not signalled: the caller's checks of what a finished run changes then fail.)"""
+    process = subprocess.Popen([sys.executable, "-m", "speechsearch", *args], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if sum(line.startswith("indexing:") for line in seen) == tenths:
+            process.send_signal(sig)
+            break
+    return "".join(seen) + process.communicate(timeout=120)[1]
+
+
 def invoke(*args, cwd: Path | None = None):
     """Run the CLI in-process as a user would, from ``cwd`` (default: the current folder)."""
     runner = CliRunner()

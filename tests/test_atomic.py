@@ -3,11 +3,8 @@
 import json
 import shutil
 import signal
-import subprocess
-import sys
-import time
 
-from tests.conftest import SEED, write_corpus
+from tests.conftest import SEED, signal_under_way, write_corpus
 from tests.conftest import run_process as cli
 
 
@@ -17,6 +14,10 @@ def hits(folder, query):
     return sorted((h["doc"], h["line"], h["start"]) for h in map(json.loads, result.stdout.splitlines()))
 
 
+def live_generation(folder) -> str:
+    return (folder / ".speechsearch" / "CURRENT").read_text().strip()
+
+
 def test_killed_rebuild_keeps_the_previous_index(tmp_path):
     docs = []
     for number in range(12):
@@ -24,21 +25,25 @@ def test_killed_rebuild_keeps_the_previous_index(tmp_path):
         docs.append(f"s{number:02d}.txt")
     write_corpus(tmp_path, docs)
     assert cli(tmp_path, "index", "-q").returncode == 0
-    before = hits(tmp_path, "抓落实")
+    before, live = hits(tmp_path, "抓落实"), live_generation(tmp_path)
     assert len(before) > 12
 
-    for delay in (0.8, 1.6):
-        process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "-q"], cwd=tmp_path,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    for tenths in (1, 6):
+        signal_under_way(tmp_path, ["index", "--rebuild", "--jobs", "1"], signal.SIGKILL, tenths)
+        assert live_generation(tmp_path) == live  # killed before the new generation was published
         assert hits(tmp_path, "抓落实") == before  # the live generation was never touched
+
+    generations = tmp_path / ".speechsearch"
+    assert len(list(generations.glob("gen-*"))) > 1  # the killed runs' unfinished generations
+    assert cli(tmp_path, "index", "-q").returncode == 0  # nothing changed: no new generation
+    assert len(list(generations.glob("gen-*"))) == 1  # and the leftovers are gone
+    assert hits(tmp_path, "抓落实") == before
 
     result = cli(tmp_path, "index", "--rebuild", "-q")
     assert result.returncode == 0, result.stderr
+    assert live_generation(tmp_path) != live
     assert hits(tmp_path, "抓落实") == before
-    assert len(list((tmp_path / ".speechsearch").glob("gen-*"))) == 1  # leftovers were cleaned
+    assert len(list(generations.glob("gen-*"))) == 1
 
 
 def test_interrupted_refresh_keeps_the_previous_commit(tmp_path):
@@ -50,12 +55,8 @@ def test_interrupted_refresh_keeps_the_previous_commit(tmp_path):
     assert cli(tmp_path, "index", "-q").returncode == 0
     before = hits(tmp_path, "抓落实")
     write_corpus(tmp_path, docs)  # eleven new files: a refresh into the live generation
-    process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "-q"], cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.2)
-    process.send_signal(signal.SIGINT)  # Ctrl-C
-    process.wait()
-    after = hits(tmp_path, "抓落实")
-    assert after == before or len(after) == 12 * len(before)  # the old commit, or the whole new one
+    stderr = signal_under_way(tmp_path, ["index", "--jobs", "1"], signal.SIGINT, tenths=3)  # Ctrl-C
+    assert "interrupted" in stderr.lower() and "Traceback" not in stderr
+    assert hits(tmp_path, "抓落实") == before  # the old commit answers
     assert cli(tmp_path, "index", "-q").returncode == 0
     assert len(hits(tmp_path, "抓落实")) == 12 * len(before)

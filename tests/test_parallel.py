@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from speechsearch.store import IndexStore
-from tests.conftest import SEED, write_corpus
+from tests.conftest import SEED, signal_under_way, write_corpus
 from tests.conftest import run_process as cli
 
 QUERIES = ["抓落实", "人社", "舆论主导权", "就业"]
@@ -102,13 +102,11 @@ def test_killed_parallel_rebuild_keeps_the_previous_index(tmp_path):
     make_corpus(tmp_path, copies=12)
     assert cli(tmp_path, "index", "-q").returncode == 0
     before = scored(tmp_path, "抓落实")
-    for sig, delay in ((signal.SIGKILL, 1.0), (signal.SIGINT, 1.5)):
-        process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "-q", "--jobs", "2"],
-                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        process.send_signal(sig)
-        _, stderr = process.communicate(timeout=60)
+    live = (tmp_path / ".speechsearch" / "CURRENT").read_text()
+    for sig, tenths in ((signal.SIGKILL, 2), (signal.SIGINT, 6)):
+        stderr = signal_under_way(tmp_path, ["index", "--rebuild", "--jobs", "2"], sig, tenths)
         assert "Traceback" not in stderr
+        assert (tmp_path / ".speechsearch" / "CURRENT").read_text() == live  # stopped before publishing
         assert scored(tmp_path, "抓落实") == before
     started = time.monotonic()
     result = cli(tmp_path, "index", "--rebuild", "-q", "--jobs", "2", "--wait", "30")

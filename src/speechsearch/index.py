@@ -506,8 +506,8 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             live = store.current()
             # Another segmenter, or another corpus dictionary, segments differently: start afresh.
             fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary)
+            store._remove_stale(keep=live)  # what a killed rebuild left behind
             if fresh:
-                store._remove_stale(keep=live)
                 gen = store._new_generation()
                 ix = whoosh_index.create_in(str(gen), make_schema(segmenter))
             else:
