@@ -131,7 +131,7 @@ def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.
 
 
 class _progress_printer:
-    """A bar on a terminal (MB, rate, ETA); a plain line every tenth of the way when piped."""
+    """A bar on a terminal (files, MB, rate, ETA); a plain line every tenth of the way when piped."""
 
     def __init__(self):
         import time
@@ -142,13 +142,13 @@ class _progress_printer:
         self.shown = False
         self.last_tenth = 0
 
-    def __call__(self, file: str, done: int, files: int, done_bytes: int, total_bytes: int):
+    def __call__(self, file: str, reached: int, files: int, done_bytes: int, total_bytes: int):
         elapsed = max(self.clock() - self.started, 1e-6)
         rate = done_bytes / elapsed
         share = done_bytes / total_bytes if total_bytes else 1.0
         eta = (total_bytes - done_bytes) / rate if rate else 0
-        figures = (f"{done_bytes / 1e6:.1f}/{total_bytes / 1e6:.1f} MB  {rate / 1e6:.2f} MB/s  "
-                   f"ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+        figures = (f"file {reached}/{files}  {done_bytes / 1e6:.1f}/{total_bytes / 1e6:.1f} MB  "
+                   f"{rate / 1e6:.2f} MB/s  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
         if self.tty:
             width = 24
             bar = "#" * int(width * share) + "." * (width - int(width * share))

@@ -486,7 +486,7 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-Progress = Callable[[str, int, int, int, int], None]  # file, tasks done, tasks known, bytes done, bytes total
+Progress = Callable[[str, int, int, int, int], None]  # file, files reached, files to read, bytes done, bytes total
 
 
 def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
@@ -544,19 +544,18 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                     report.removed.append(doc)
                 stats: dict[str, list[FileStats]] = {}
                 failures: dict[str, list[tuple[str, str]]] = {}
-                done_bytes = tasks_done = 0
+                done_bytes = 0
 
                 def absorb(prepared: Prepared) -> None:
-                    nonlocal done_bytes, tasks_done
+                    nonlocal done_bytes
                     file = prepared.file
                     if file not in stats:
                         stats[file], failures[file] = [], []
                     stats[file] += prepared.stats
                     failures[file] += prepared.failures
                     done_bytes += prepared.size
-                    tasks_done += 1
                     if progress:
-                        progress(file, tasks_done, len(changed), done_bytes, total_bytes)
+                        progress(file, len(stats), len(changed), done_bytes, total_bytes)
 
                 for source, _ in changed:
                     if source.doc in known:
