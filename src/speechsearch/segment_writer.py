@@ -23,13 +23,12 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
 
 from __future__ import annotations
 
-import itertools
 import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import repeat
+from itertools import groupby, islice, repeat
 from operator import itemgetter, or_
 
 from whoosh.analysis import IDTokenizer, RegexTokenizer
@@ -135,7 +134,7 @@ class KeyedPostingPool(PostingPool):
     def _write_run(self, f, items):
         items = iter(items)
         try:
-            while chunk := list(itertools.islice(items, CHUNK_POSTINGS)):
+            while chunk := list(islice(items, CHUNK_POSTINGS)):
                 pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         finally:
             f.close()
@@ -243,7 +242,7 @@ class BulkSegmentWriter(SegmentWriter):
 
         # The term dictionary takes each field's terms together: fields go in name order, ours
         # from their arrays, the others through Whoosh's own path.
-        for fieldname, postings in itertools.groupby(pool.iter_postings(), key=itemgetter(0)):
+        for fieldname, postings in groupby(pool.iter_postings(), key=itemgetter(0)):
             write_ours([name for name in ours if name < fieldname])
             fieldwriter.add_postings(self.schema, lengths, postings)
         write_ours(list(ours))
