@@ -118,6 +118,23 @@ def test_jsonl_documents_with_metadata(tmp_path):
     assert missing.exit_code == 3 and "no document with id 'zz'" in missing.stderr
 
 
+def test_jsonl_half_of_a_surrogate_pair_becomes_a_replacement_character(tmp_path):
+    """JSON can escape half a UTF-16 pair ("\\ud83d"); nothing downstream can encode it alone.
+    The record is indexed with U+FFFD there, reported as a garbage spot; a whole pair is a character."""
+    lines = ['{"id": "a", "title": "讲话\\udc00稿", "text": "讲话\\n要抓落实\\ud83d。\\n好\\ud83d\\ude00。"}',
+             '{"id": "b", "text": "讲话\\n推进改革。"}']
+    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_corpus(tmp_path, ["docs.jsonl"])
+    result = invoke("index", "-q", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["failed"] == [] and report["garbage"] == [["docs.jsonl#a", 2, 5]]
+    (hit,) = search(tmp_path, "抓落实")
+    assert (hit["text"], hit["title"]) == ("要抓落实\ufffd。", "讲话\ufffd稿")
+    assert search(tmp_path, "好")[0]["text"] == "好\U0001f600。"
+    assert [h["doc"] for h in search(tmp_path, "改革")] == ["docs.jsonl#b"]
+
+
 def test_bad_files_are_reported_and_skipped(tmp_path):
     (tmp_path / "good.txt").write_text("讲话\n要抓落实。\n", encoding="utf-8")
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")

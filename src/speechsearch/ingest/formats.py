@@ -173,6 +173,23 @@ def read_html(data: bytes, doc: str) -> SourceText:
     return SourceText(lines, encoding, {"title": title} if title else {})
 
 
+# JSON may escape half of a UTF-16 pair on its own ("\ud83d"); json.loads keeps it as a lone
+# surrogate, which no UTF-8 encoder downstream (OpenCC, the index) accepts.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value):
+    """``value`` with each lone surrogate in its strings replaced by U+FFFD, as a decoder does."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, str | None]]:
     """(line number, object, bytes of the line, problem) for each line of a .jsonl or .jsonl.xz file.
 
@@ -194,6 +211,8 @@ def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, st
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     yield number, None, size, f"line {number} has no 'text' string"
                     continue
+                if SURROGATE_ESCAPE.search(line):
+                    record = _without_lone_surrogates(record)
                 yield number, record, size, None
     except FileNotFoundError:
         raise FormatError(f"{doc}: file not found") from None

@@ -23,7 +23,8 @@ ANNOTATION = re.compile(rf"([{HAN}])[((]([{PINYIN_LETTERS}]{{1,7}})[))]")
 # Marks of byte damage: a doubled '?', a '?' standing where a character and its opening
 # parenthesis were lost (?nèi)), or a tone-marked reading after something that is not a character.
 DAMAGE = re.compile(
-    rf"\?\?|\?[{PINYIN_LETTERS}]{{1,7}}\)"
+    "\ufffd"  # a decoder's replacement character: bytes that were not text
+    rf"|\?\?|\?[{PINYIN_LETTERS}]{{1,7}}\)"
     rf"|[^{HAN}((\s][((](?=[{PINYIN_LETTERS}]*[{TONE_MARKS}])[{PINYIN_LETTERS}]{{1,7}}[))]"
 )
 SPOT_GAP = 12  # marks closer than this belong to one damaged stretch
