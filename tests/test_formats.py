@@ -141,7 +141,8 @@ def test_bad_files_are_reported_and_skipped(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 50)
-    (tmp_path / "bad.jsonl").write_text('{"text": "要抓落实。"}\nnot json\n', encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"text": "要抓落实。", "tags": 5}\nnot json\n{"text": " "}\n',
+                                        encoding="utf-8")
     write_corpus(tmp_path, ["good.txt", "broken.docx", "broken.pdf", "empty.txt", "binary.txt", "missing.txt",
                             "bad.jsonl"])
     result = index(tmp_path)
@@ -150,7 +151,8 @@ def test_bad_files_are_reported_and_skipped(tmp_path):
     for line in ["failed: broken.docx: not a readable .docx", "failed: broken.pdf: not a readable .pdf",
                  "failed: empty.txt: empty file", "failed: binary.txt: binary file",
                  "failed: missing.txt: file not found",
-                 "failed: bad.jsonl: line 2 is not valid JSON"]:
+                 "failed: bad.jsonl: line 2 is not valid JSON", "failed: bad.jsonl: line 3 has an empty 'text'"]:
         assert line in out
-    # One bad line of a JSONL file costs only itself.
+    # One bad line of a JSONL file costs only itself; a tag given as a number is a tag.
     assert sorted(h["doc"] for h in search(tmp_path, "抓落实")) == ["bad.jsonl#1", "good.txt"]
+    assert [h["doc"] for h in search(tmp_path, "抓落实", "--tag", "5")] == ["bad.jsonl#1"]

@@ -79,4 +79,6 @@ def _as_list(value) -> list:
         return []
     if isinstance(value, str):
         return [t.strip() for t in re.split("[,,、]", value) if t.strip()]
-    return list(value)
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]  # one tag given as a number or another scalar

@@ -211,6 +211,9 @@ def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, st
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     yield number, None, size, f"line {number} has no 'text' string"
                     continue
+                if not record["text"].strip():
+                    yield number, None, size, f"line {number} has an empty 'text'"
+                    continue
                 if SURROGATE_ESCAPE.search(line):
                     record = _without_lone_surrogates(record)
                 yield number, record, size, None
