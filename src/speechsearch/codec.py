@@ -39,7 +39,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain, groupby, repeat
+from itertools import accumulate, chain, groupby, islice, repeat
 from operator import floordiv, lshift, or_, rshift
 
 from whoosh.codec.whoosh3 import (
@@ -60,7 +60,6 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from .analysis import BIG_ENDIAN, PassagePositions, decode_positions, encode_positions
 
 INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
-INLINE_SCAN_KEYS = 8 * INLINE_POSTINGS  # a term with more keys than this is not looked at for inlining
 
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
@@ -116,14 +115,10 @@ class SpeechPostingsWriter(W3PostingsWriter):
     def add_keys(self, keys: array, boosts: dict, lengths: bytes) -> None:
         """Add a term's postings from its keys (sorted), without a Python step per posting:
         ``boosts`` maps the term's documents to their boost where not 1, ``lengths`` is the
-        field's one-byte length column. Writes the blocks ``add_posting`` would."""
+        field's one-byte length column. Writes the blocks ``add_posting`` would; a term in
+        fewer than INLINE_POSTINGS documents is inlined by ``SpeechFieldWriter`` instead."""
         frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
         ids = array("I", frequencies)
-        if len(ids) < self._inlinelimit:  # few postings: Whoosh's own way, into the term info
-            for doc, positions in postings_of_keys(keys):
-                self.add_posting(doc, len(positions) * boosts.get(doc, 1.0), encode_positions(positions),
-                                 LENGTH_OF_BYTE[lengths[doc]])
-            return
         weights = array("f", frequencies.values())
         for doc, boost in boosts.items():
             weights[bisect_left(ids, doc)] *= boost
@@ -190,14 +185,13 @@ class SpeechFieldWriter(W3FieldWriter):
 
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
-        if len(keys) < INLINE_SCAN_KEYS:
-            postings = list(postings_of_keys(keys))
-            if len(postings) < INLINE_POSTINGS:
-                ids = tuple(doc for doc, _ in postings)
-                weights = _float32([len(positions) * boosts.get(doc, 1.0) for doc, positions in postings])
-                values = tuple(encode_positions(positions) for _, positions in postings)
-                self._add_inlined(btext, ids, weights, values, [lengths[doc] for doc in ids if lengths[doc]])
-                return
+        postings = list(islice(postings_of_keys(keys), INLINE_POSTINGS))  # stops early for a frequent term
+        if len(postings) < INLINE_POSTINGS:
+            ids = tuple(doc for doc, _ in postings)
+            weights = _float32([len(positions) * boosts.get(doc, 1.0) for doc, positions in postings])
+            values = tuple(encode_positions(positions) for _, positions in postings)
+            self._add_inlined(btext, ids, weights, values, [lengths[doc] for doc in ids if lengths[doc]])
+            return
         self.start_term(btext)
         self._postwriter.add_keys(keys, boosts, lengths)
         self.finish_term()
