@@ -11,7 +11,7 @@ from whoosh.writing import SegmentWriter
 from speechsearch import index
 from speechsearch.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, KeyedPostingPool
 from tests.conftest import SEED, SEED_DOC, invoke
-from tests.test_parallel import make_corpus
+from tests.test_parallel import make_corpus, segment_count
 
 
 def test_spilled_runs_come_back_sorted_and_are_removed(tmp_path):
@@ -63,18 +63,11 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         # processes, out of these lists' sight, and start new segments instead.)
         assert moved and spills
     else:
-        assert _segment_count(tight) > _segment_count(roomy)
+        assert segment_count(tight) > segment_count(roomy)
     for query in ("抓落实", "人社", "就业", "舆论主导权"):
         expected = scored(roomy, query)
         assert expected, query
         assert scored(tight, query) == expected, query
-
-
-def _segment_count(folder) -> int:
-    from speechsearch.store import IndexStore
-
-    with IndexStore(folder / ".speechsearch").open().searcher() as searcher:
-        return len(searcher.reader().leaf_readers())
 
 
 def _segment_contents(ix):
