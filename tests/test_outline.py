@@ -119,11 +119,21 @@ def test_a_lone_first_marker_is_not_a_heading():
 
 def test_levels_come_from_nesting_not_from_the_marker():
     # (一) opens the first level when no 一、 precedes it; 1、 nests under it.
-    doc = parse("标题\n(一)第一部分\n1、甲\n2、乙\n(二)第二部分\n1、丙\n2、丁\n")
+    doc = parse("标题\n(一)第一部分\n1、甲。正文。\n2、乙。正文。\n(二)第二部分\n1、丙。正文。\n2、丁\n正文。\n")
     sections = doc.speeches[0].sections
     assert [s.heading for s in sections] == ["(一)第一部分", "(二)第二部分"]
     assert [p.heading for p in sections[1].points] == ["1、丙", "2、丁"]
     assert all(p.level == 2 for s in sections for p in s.points)
+
+
+def test_numbered_lines_of_one_sentence_each_are_a_list_not_headings():
+    # 民生实事 1.–3.: items one after another, none with a body of its own
+    doc = parse("标题\n一、民生实事\n正文。\n1.新增就业10万人；发放补贴。\n2.改造老旧小区。\n3.新建学校5所。\n"
+                "二、其他\n正文。\n")
+    sections = doc.speeches[0].sections
+    assert [s.heading for s in sections] == ["一、民生实事", "二、其他"]
+    assert sections[0].points == []
+    assert {p.path[-1] for p in doc.passages if p.line in (4, 5, 6)} == {"一、民生实事"}
 
 
 def test_inline_subpoints_need_a_second_item():

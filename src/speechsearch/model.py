@@ -60,6 +60,7 @@ class Speech:
     preamble_lines: list[int] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     closing_lines: list[int] = field(default_factory=list)
+    notes_lines: list[int] = field(default_factory=list)  # a glossary or footnotes at the end
 
     def to_dict(self) -> dict:
         return {
@@ -83,7 +84,7 @@ class Passage:
     start: int
     end: int
     text: str
-    kind: str  # title | heading | paragraph | subpoint | salutation | closing
+    kind: str  # title | heading | paragraph | subpoint | salutation | closing | note
     ordinal: int = 0  # position of the passage within its document
 
     @property
@@ -111,6 +112,7 @@ class Document:
     speeches: list[Speech] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     boilerplate_lines: list[int] = field(default_factory=list)
+    chrome_lines: list[int] = field(default_factory=list)  # the hosting page's toolbar, fields, links
     annotations_stripped: int = 0
     garbage: list[GarbageSpot] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)

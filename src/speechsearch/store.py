@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import IndexMissing, IndexUnusable
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11  # 11: full-width outline, run-in headings, chrome, notes
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..model import METADATA_KEYS, Document
+from .chrome import find_chrome
 from .decode import DecodeError
 from .formats import FormatError, SourceText, format_of, read_source
 from .outline import parse_document
@@ -18,9 +19,13 @@ __all__ = ["DecodeError", "FormatError", "ingest_file", "ingest_lines", "ingest_
 
 
 
-def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None
-                 ) -> Document:
-    """Repair and outline ``source``; ``doc`` is the name passages carry (path as in corpus.yaml)."""
+def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None,
+                 chrome: list[re.Pattern] | None = None) -> Document:
+    """Repair and outline ``source``; ``doc`` is the name passages carry (path as in corpus.yaml).
+
+    Lines that match ``boilerplate`` anywhere, and lines of page chrome (``chrome`` patterns,
+    default ``chrome.DEFAULT_CHROME``, and the shapes ``find_chrome`` knows), are never indexed.
+    """
     meta = clean_metadata({**(metadata or {}), **source.metadata})
     lines: list[str] = []
     document = Document(path=doc, title="", encoding=source.encoding, lines=lines, metadata=meta)
@@ -34,6 +39,10 @@ def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], me
             document.boilerplate_lines.append(lineno)
         else:
             content.append((lineno, repaired.text))
+    document.chrome_lines = sorted(find_chrome(content, chrome))
+    if document.chrome_lines:
+        dropped = set(document.chrome_lines)
+        content = [(lineno, text) for lineno, text in content if lineno not in dropped]
     fallback = meta.get("title") or Path(doc.split("#")[-1]).stem
     title, speeches, passages = parse_document(doc, content, fallback, source.hints, known_title=meta.get("title"))
     document.title = meta.get("title") or title
@@ -43,23 +52,24 @@ def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], me
 
 
 def ingest_text(text: str, doc: str, boilerplate: list[re.Pattern], *, encoding: str = "utf-8",
-                metadata: dict | None = None) -> Document:
+                metadata: dict | None = None, chrome: list[re.Pattern] | None = None) -> Document:
     lines = [line.rstrip("\r") for line in text.split("\n")]
-    return ingest_lines(SourceText(lines, encoding), doc, boilerplate, metadata)
+    return ingest_lines(SourceText(lines, encoding), doc, boilerplate, metadata, chrome)
 
 
 def ingest_file(path: Path, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None,
-                fmt: str | None = None) -> Document:
+                fmt: str | None = None, chrome: list[re.Pattern] | None = None) -> Document:
     source = read_source(path, doc, format_of(path, fmt))
-    return ingest_lines(source, doc, boilerplate, metadata)
+    return ingest_lines(source, doc, boilerplate, metadata, chrome)
 
 
-def ingest_record(record: dict, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None) -> Document:
+def ingest_record(record: dict, doc: str, boilerplate: list[re.Pattern], metadata: dict | None = None,
+                  chrome: list[re.Pattern] | None = None) -> Document:
     """One document of a JSONL file: ``text`` plus optional metadata keys."""
     own = {k: record[k] for k in METADATA_KEYS if record.get(k)}
     if record.get("category"):
         own["tags"] = [*_as_list(own.get("tags")), record["category"]]
-    return ingest_text(record["text"], doc, boilerplate, metadata={**(metadata or {}), **own})
+    return ingest_text(record["text"], doc, boilerplate, metadata={**(metadata or {}), **own}, chrome=chrome)
 
 
 def clean_metadata(meta: dict) -> dict:

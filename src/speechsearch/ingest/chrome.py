@@ -1,0 +1,151 @@
+"""Web-page chrome: the lines a site wraps around a document, which are not its words.
+
+Pages saved from a site keep its toolbar (下载 打印 【字号：加大 还原 减小】), breadcrumb
+(您的位置：首页 > 要闻), fields (来源： 时间： 编辑：), share links, related-article lists and photo
+captions. Two kinds of rule find them:
+
+- patterns (``DEFAULT_CHROME``, extendable in corpus.yaml under ``chrome:``), each matched
+  against a whole line, width-folded and stripped; a line of chrome never holds text of its own;
+- the shapes around them: the value line after a bare field label (``来源：`` then the source), a
+  breadcrumb's items between its ``>`` lines, everything after a related-articles label at the
+  end, a copy of the title block that a page header repeated above the breadcrumb, and runs of
+  short link-like lines before the document's first sentence or after its last.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..width import fold
+
+DEFAULT_CHROME = [
+    # toolbars and their buttons
+    r"(下载|打印|全屏|收藏|关闭|关闭窗口|打印本页|打印此页|打印文章|关闭本页|返回|返回顶部|返回首页|顶部|纠错|"
+    r"我要纠错|分享|分享到|微信|微博|新浪微博|QQ空间|QQ|朋友圈|复制链接|手机看|手机版|字号|字体|加大|还原|减小|"
+    r"默认|[大中小]|[|×>»›]|\[|\]|\[?字[号体]:?.*|\[[大中小]\]|扫一扫.{0,20}|分享到?\s*:?.{0,12})",
+    r"(您的位置|当前位置|所在位置|你的位置|位置)\s*[:：]?.{0,60}",
+    r"首页\s*([>»›/].{0,60})?",
+    # fields of the page, alone or with their value
+    r"\(?(来源|稿源|文章来源|信息来源|时间|发布时间|日期|发布日期|编辑|责任编辑|责编|作者|审核|校对|浏览次数|"
+    r"点击数|阅读数|访问量|字数)\s*[:：].{0,40}\)?",
+    # a page's timestamp (a document's own date, 2026年1月27日, is its words)
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?",
+    # lists of other pages
+    r"(相关|延伸|推荐|热点|更多|往期)(报道|文档|新闻|阅读|链接|文章|稿件|专题)\s*[:：]?",
+    r"(上一篇|下一篇|上一条|下一条)\s*[:：].{0,60}",
+    r"[》>]+.{0,20}[《<]+",
+    r"(版权所有|Copyright|©).{0,80}",
+    r".{0,40}(ICP备|网安备|公网安备).{0,40}",
+    # photo captions: 本报记者 X 摄
+    r".{0,80}(记者|摄影|通讯员).{0,16}摄",
+    # a news lead standing alone on its line, its story on the next
+    r"(央视网消息|新华社|本报讯|人民网|新华网|中新网|央广网)[^。]{0,24}[:：]",
+    r"(新华社|中新社|人民网|新华网|央视网)[^。，,]{0,16}电",
+]
+
+FIELD_LABEL = re.compile(r"\(?(来源|稿源|时间|发布时间|日期|编辑|责任编辑|作者)\s*[:：]\)?")
+CRUMB_SEPARATOR = re.compile(r"[>»›]")
+RELATED = re.compile(r"(相关|延伸|推荐|更多)(报道|文档|新闻|阅读|链接|文章)\s*[:：]?")
+BODY = re.compile(r"[。！？!?；;]")
+# A caption of the speaker giving the report, written without a photographer's credit.
+CAPTION = re.compile(r".{2,30}作(政府)?工作报告[。.]?")
+LINK_LINE_MAX = 14
+
+
+def compile_chrome(patterns: list[str]) -> list[re.Pattern]:
+    return [re.compile(p) for p in patterns]
+
+
+_DEFAULT = compile_chrome(DEFAULT_CHROME)
+
+
+def _is_body(text: str) -> bool:
+    """A line that reads as the document's own prose: long enough, with a sentence in it."""
+    return len(text) >= 40 and bool(BODY.search(text))
+
+
+def find_chrome(content: list[tuple[int, str]], patterns: list[re.Pattern] | None = None) -> set[int]:
+    """Line numbers of ``content`` (line number, text) that are page chrome."""
+    patterns = _DEFAULT if patterns is None else patterns
+    folded = [(lineno, fold(text).strip()) for lineno, text in content]
+    def matches(text: str) -> bool:
+        return any(p.fullmatch(text) for p in patterns)
+
+    # A caption may be a long sentence: it does not open the document's prose.
+    body = [i for i, (_, text) in enumerate(folded) if _is_body(text) and not matches(text)]
+    first_body = body[0] if body else len(folded)
+    last_body = body[-1] if body else -1
+    chrome: set[int] = set()
+    for i, (lineno, text) in enumerate(folded):
+        if not text:
+            continue
+        edge = i < first_body or i > last_body
+        if matches(text) and (edge or len(text) <= 40):
+            chrome.add(lineno)
+            # a bare label's value stands on the next line: 来源： / 陕西省人民政府
+            if FIELD_LABEL.fullmatch(text) and i + 1 < len(folded) and not _is_body(folded[i + 1][1]):
+                chrome.add(folded[i + 1][0])
+        elif edge and CAPTION.fullmatch(text):
+            chrome.add(lineno)
+    _breadcrumbs(folded, first_body, chrome)
+    _related_lists(folded, last_body, chrome)
+    _link_runs(folded, first_body, last_body, chrome)
+    _header_copies(folded, first_body, chrome)
+    return chrome
+
+
+def _breadcrumbs(folded, first_body: int, chrome: set[int]) -> None:
+    """A breadcrumb written a line an item: 首页 / > / 要闻 / > / 正文. Its items, and a repeat of
+    its last item (the section's name as the page's heading), are chrome."""
+    head = folded[:first_body]
+    for i, (lineno, text) in enumerate(head):
+        if not CRUMB_SEPARATOR.fullmatch(text):
+            continue
+        chrome.add(lineno)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(head) and len(head[j][1]) <= 20 and not BODY.search(head[j][1]):
+                chrome.add(head[j][0])
+        after = i + 2
+        while after < len(head) and head[after][1] == head[after - 1][1] and head[after - 1][0] in chrome:
+            chrome.add(head[after][0])
+            after += 1
+
+
+def _related_lists(folded, last_body: int, chrome: set[int]) -> None:
+    """After the last sentence, a related-articles label and every line after it."""
+    for i in range(last_body + 1, len(folded)):
+        if RELATED.fullmatch(folded[i][1]):
+            chrome.update(lineno for lineno, _ in folded[i:])
+            return
+
+
+def _link_runs(folded, first_body: int, last_body: int, chrome: set[int]) -> None:
+    """Before the first sentence or after the last: four or more short lines in a row without
+    punctuation are a navigation list (栏目 links), unless they are the title block."""
+    def runs(indices):
+        run: list[int] = []
+        for i in indices:
+            text = folded[i][1]
+            if text and len(text) <= LINK_LINE_MAX and not re.search(r"[，,。、：:；;！!？?（(—]", text):
+                run.append(i)
+                continue
+            if len(run) >= 4:
+                yield run
+            run = []
+        if len(run) >= 4:
+            yield run
+
+    for run in [*runs(range(first_body)), *runs(range(last_body + 1, len(folded)))]:
+        chrome.update(folded[i][0] for i in run)
+
+
+def _header_copies(folded, first_body: int, chrome: set[int]) -> None:
+    """A page header that repeats the title block above the breadcrumb: the first copy of a line
+    that comes again after a line of chrome, both before the first sentence, is chrome."""
+    head = folded[:first_body]
+    for i, (lineno, text) in enumerate(head):
+        if not text or lineno in chrome:
+            continue
+        later = [j for j in range(i + 1, len(head)) if head[j][1] == text]
+        if later and any(head[k][0] in chrome for k in range(i + 1, later[0])):
+            chrome.add(lineno)
