@@ -25,9 +25,7 @@ from functools import cache
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 
-# Full-width ASCII (ＡＢＣ１２３) and the ideographic space fold to their ASCII forms, one
-# character for one, so offsets into the stored text stay valid.
-_WIDTH_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+from .width import WIDTH_FOLD
 
 SEGMENTERS = ("rjieba", "jieba")
 DEFAULT_SEGMENTER = "rjieba"
@@ -35,8 +33,8 @@ DEFAULT_SEGMENTER = "rjieba"
 
 def fold(text: str) -> str:
     """Width- and case-fold ``text`` without changing its length."""
-    folded = text.translate(_WIDTH_FOLD).lower()
-    return folded if len(folded) == len(text) else text.translate(_WIDTH_FOLD)
+    folded = text.translate(WIDTH_FOLD).lower()
+    return folded if len(folded) == len(text) else text.translate(WIDTH_FOLD)
 
 
 class Segmenter:

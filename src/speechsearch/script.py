@@ -1,12 +1,27 @@
-"""Traditional -> simplified conversion, shared by ingest (documents) and search (queries)."""
+"""Traditional -> simplified conversion, shared by ingest (documents) and search (queries).
+
+A document is converted only where it is written in traditional script. OpenCC's phrase
+tables also rewrite text that is already simplified (tw2s makes 显著 显着, 濛溪河 蒙溪河), so
+simplified text must not pass through them: it is kept character for character. What decides is
+a count of traditional-only characters, those that OpenCC's own character table (t2s, one
+character at a time, no phrases) changes: 會 們 這 are, 著 显 干 are not.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # Measured on the seed: t2s leaves 著 unconverted 21 times (著力, 随著) where tw2s converts all
 # of them and keeps 显著; tw2sp also rewrites vocabulary (整合 -> 集成), which we do not want.
 OPENCC_CONFIG = "tw2s"
+# A document is traditional when this share of its Han characters is traditional-only: a
+# simplified report holds a few (濛 in a place name, ~0.001%), a traditional page 15-40%.
+DOCUMENT_SHARE = 0.02
+# In a simplified document, a line quoting traditional text is converted when this share of
+# its Han characters (and at least two of them) is traditional-only.
+LINE_SHARE = 0.2
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=1)
@@ -16,5 +31,63 @@ def _converter():
     return opencc.OpenCC(OPENCC_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def _character_table():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_traditional_only: dict[str, bool] = {}
+
+
+def traditional_only(chars: set[str]) -> set[str]:
+    """The characters of ``chars`` that exist only in traditional script."""
+    unknown = [c for c in chars if c not in _traditional_only]
+    if unknown:
+        converted = _character_table().convert("\n".join(unknown)).split("\n")
+        for char, simple in zip(unknown, converted, strict=True):
+            _traditional_only[char] = simple != char
+    return {c for c in chars if _traditional_only[c]}
+
+
+def traditional_share(text: str) -> tuple[int, int]:
+    """(traditional-only characters, Han characters) in ``text``."""
+    han = HAN.findall(text)
+    if not han:
+        return 0, 0
+    marked = traditional_only(set(han))
+    return sum(c in marked for c in han), len(han)
+
+
+def is_traditional_document(lines: list[str]) -> bool:
+    """Whether a document is written in traditional script; a short one with a character or
+    two (濛溪河) is not, and its lines decide for themselves."""
+    traditional, han = traditional_share("\n".join(lines))
+    return traditional >= 3 and traditional / han >= DOCUMENT_SHARE
+
+
+def is_traditional_line(text: str) -> bool:
+    traditional, han = traditional_share(text)
+    return traditional >= 2 and traditional / han >= LINE_SHARE
+
+
 def to_simplified(text: str) -> str:
     return _converter().convert(text)
+
+
+def query_forms(text: str) -> list[str]:
+    """The forms a query is looked up in, so that either script finds both.
+
+    Simplified text is indexed as written and traditional text as tw2s converts it. A query
+    without traditional-only characters is looked up as typed (显著 finds 显著, never 显着); one
+    with them also as tw2s and as t2s convert it: 隨著 as 随着 (tw2s, as a traditional page is
+    indexed), 顯著 as 显著, and 濛溪河 as typed too, for a simplified report that kept the 濛.
+    """
+    if not traditional_only(set(HAN.findall(text))):
+        return [text]
+    forms = [text]
+    for form in (to_simplified(text), _character_table().convert(text)):
+        if form not in forms:
+            forms.append(form)
+    return forms

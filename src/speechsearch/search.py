@@ -16,7 +16,7 @@ from functools import lru_cache
 from .analysis import fold
 from .errors import UsageError
 from .literal import LITERAL_BOOST, LiteralQuery, literal_parts
-from .script import to_simplified
+from .script import query_forms
 from .store import IndexStore
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -78,7 +78,12 @@ def group_by_speech(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:
 
 def normalize_query_text(text: str) -> str:
     """The form a literal takes in the index: simplified script, folded width and case."""
-    return fold(to_simplified(text))
+    return query_literals(text)[-1]
+
+
+def query_literals(text: str) -> list[str]:
+    """Every form ``text`` is looked up in (``script.query_forms``), width and case folded."""
+    return list(dict.fromkeys(fold(form) for form in query_forms(text)))
 
 
 @dataclass
@@ -231,13 +236,15 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     literals: list[str] = []
 
     def leaf(raw: str, negated: bool):
-        literal = normalize_query_text(raw)
-        parts = literal_parts(literal, reader)
-        if parts is None:
-            raise UsageError(f"query term {raw!r} has no letters or digits to search for")
-        if not negated:
-            literals.append(literal)
-        return LiteralQuery("chars", parts, lexicon_words(literal, reader), boost=LITERAL_BOOST)
+        found = []
+        for literal in query_literals(raw):
+            parts = literal_parts(literal, reader)
+            if parts is None:
+                raise UsageError(f"query term {raw!r} has no letters or digits to search for")
+            if not negated:
+                literals.append(literal)
+            found.append(LiteralQuery("chars", parts, lexicon_words(literal, reader), boost=LITERAL_BOOST))
+        return found[0] if len(found) == 1 else q.Or(found)
 
     def convert(node, negated=False):
         if isinstance(node, q.TermRange):

@@ -6,14 +6,15 @@ same offset in the text as written: patterns match the folded copy and slice the
 
 from __future__ import annotations
 
-_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# Ideographic and typographic spaces (民法典 chapter lines use U+2002) read as a space.
-_TABLE.update({code: 0x20 for code in (0x3000, 0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F)})
-# Other brackets and dashes with one meaning for an outline reader.
-_TABLE.update({ord("〔"): ord("["), ord("〕"): ord("]"), ord("［"): ord("["), ord("］"): ord("]"),
-               ord("【"): ord("["), ord("】"): ord("]"), ord("―"): ord("—")})
+# Full-width ASCII (ＡＢＣ１２３（，）) and the ideographic space: what search folds.
+WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+# For reading marks in a line: other spaces too (民法典 chapter lines use U+2002), and brackets
+# and dashes that mean the same to an outline reader.
+MARK_FOLD = WIDTH_FOLD | {code: 0x20 for code in (0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F)} | {
+    ord("〔"): ord("["), ord("〕"): ord("]"), ord("【"): ord("["), ord("】"): ord("]"), ord("―"): ord("—")}
 
 
-def fold(text: str) -> str:
-    """``text`` with full-width forms as ASCII; always the same length as ``text``."""
-    return text.translate(_TABLE)
+def fold_marks(text: str) -> str:
+    """``text`` with full-width forms as ASCII, for patterns; always as long as ``text``."""
+    return text.translate(MARK_FOLD)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..width import fold
+from ..width import fold_marks
 
 DEFAULT_CHROME = [
     # toolbars and their buttons
@@ -49,7 +49,7 @@ RELATED = re.compile(r"(相关|延伸|推荐|更多)(报道|文档|新闻|阅读
 BODY = re.compile(r"[。！？!?；;]")
 # A caption of the speaker giving the report, written without a photographer's credit.
 CAPTION = re.compile(r".{2,30}作(政府)?工作报告[。.]?")
-LINK_LINE_MAX = 14
+LINK_LINE_MAX = 8  # 国务院 要闻 政策解读: a navigation item is a word or two
 
 
 def compile_chrome(patterns: list[str]) -> list[re.Pattern]:
@@ -67,7 +67,7 @@ def _is_body(text: str) -> bool:
 def find_chrome(content: list[tuple[int, str]], patterns: list[re.Pattern] | None = None) -> set[int]:
     """Line numbers of ``content`` (line number, text) that are page chrome."""
     patterns = _DEFAULT if patterns is None else patterns
-    folded = [(lineno, fold(text).strip()) for lineno, text in content]
+    folded = [(lineno, fold_marks(text).strip()) for lineno, text in content]
     def matches(text: str) -> bool:
         return any(p.fullmatch(text) for p in patterns)
 
@@ -121,12 +121,12 @@ def _related_lists(folded, last_body: int, chrome: set[int]) -> None:
 
 def _link_runs(folded, first_body: int, last_body: int, chrome: set[int]) -> None:
     """Before the first sentence or after the last: four or more short lines in a row without
-    punctuation are a navigation list (栏目 links), unless they are the title block."""
+    punctuation or digits are a navigation list (栏目 links); a title is longer or has a year."""
     def runs(indices):
         run: list[int] = []
         for i in indices:
             text = folded[i][1]
-            if text and len(text) <= LINK_LINE_MAX and not re.search(r"[，,。、：:；;！!？?（(—]", text):
+            if text and len(text) <= LINK_LINE_MAX and not re.search(r"[\d，,。、：:；;！!？?（(—]", text):
                 run.append(i)
                 continue
             if len(run) >= 4:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Passage, Section, Speech, SubPoint
-from ..width import fold
+from ..width import fold_marks
 
 CN_NUMERALS = "零〇一二三四五六七八九十百千两"
 _CN_VALUE = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -111,7 +111,7 @@ def follows(previous: int, n: int) -> bool:
 
 def line_marker(text: str) -> tuple[str, int, int] | None:
     """(kind, ordinal, end of the marker) of the marker opening ``text``, read width-folded."""
-    folded = fold(text)
+    folded = fold_marks(text)
     stripped = folded.lstrip()
     offset = len(folded) - len(stripped)
     for kind, pattern in LINE_MARKERS:
@@ -127,7 +127,7 @@ def clean_heading(text: str) -> str:
 
 def first_sentence_end(text: str) -> int:
     """End offset of the heading at the start of ``text``: through its first sentence mark."""
-    m = HEADING_END.search(fold(text))
+    m = HEADING_END.search(fold_marks(text))
     return m.end() if m else len(text)
 
 
@@ -140,6 +140,7 @@ class Heading:
     n: int | None
     end: int
     joins_next: bool = False  # the heading goes on into the next line's first sentence
+    sub: tuple[int, int] | None = None  # a sub-heading after it on its line, heading what follows
 
 
 @dataclass
@@ -170,15 +171,31 @@ def find_subpoints(text: str) -> list[tuple[int, int]]:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(r"[。!?;:”’\")]$", fold(text).rstrip()))
+    return bool(re.search(r"[。!?;:”’\")]$", fold_marks(text).rstrip()))
 
 
 ADDRESS = re.compile(r"(各位|同志们|朋友们|女士们|先生们|亲爱的|尊敬的).{0,16}")
 
 
-def _unnumbered_shape(text: str) -> str | None:
-    """The shape of a line that may be an unnumbered heading, or None."""
-    folded = fold(text).strip()
+def _unnumbered_shape(text: str) -> tuple[str, int, tuple[int, int] | None] | None:
+    """(shape, end of the heading, span of a sub-heading after it) of a line that may be an
+    unnumbered heading, or None. A comma'd heading sentence may be followed on its line by a
+    short phrase that heads what comes next (五年来，我们…新跨越。经济实力显著提升。)."""
+    folded = fold_marks(text)
+    first = HEADING_END.search(folded)
+    if first and folded[first.end():].strip():
+        head, rest = folded[:first.end()], folded[first.end():]
+        if _single_shape(head) == UNNUMBERED_SENTENCE and _single_shape(rest) == UNNUMBERED_PHRASE:
+            start = first.end() + len(rest) - len(rest.lstrip())
+            return UNNUMBERED_SENTENCE, first.end(), (start, len(text.rstrip()))
+        return None
+    shape = _single_shape(folded)
+    return (shape, len(text.rstrip()), None) if shape else None
+
+
+def _single_shape(text: str) -> str | None:
+    """The shape of one sentence that may be an unnumbered heading, or None."""
+    folded = fold_marks(text).strip()
     if ADDRESS.fullmatch(folded.rstrip("!:,。")):
         return None
     body = folded.rstrip("。!")
@@ -201,12 +218,12 @@ class _OutlineReader:
         """Index of the first line of a glossary or footnote block at the end, or len(lines)."""
         lines = self.lines
         for i, (_, text) in enumerate(lines):
-            folded = fold(text).strip()
+            folded = fold_marks(text).strip()
             if len(folded) <= 30 and NOTES_TITLE.fullmatch(folded) and i >= len(lines) // 2:
-                label = i > 0 and APPENDIX.fullmatch(fold(lines[i - 1][1]).strip())
+                label = i > 0 and APPENDIX.fullmatch(fold_marks(lines[i - 1][1]).strip())
                 return i - 1 if label else i
             if FOOTNOTE.match(folded) and i >= len(lines) // 2 and i + 2 < len(lines):
-                if sum(bool(FOOTNOTE.match(fold(t).strip())) for _, t in lines[i:]) >= 3:
+                if sum(bool(FOOTNOTE.match(fold_marks(t).strip())) for _, t in lines[i:]) >= 3:
                     return i
         return len(lines)
 
@@ -214,7 +231,7 @@ class _OutlineReader:
         lines = self.lines[:end]
         markers = [self._marker(text) for _, text in lines]
         for i, (_, text) in enumerate(lines[:-1]):
-            if fold(text).strip() == "(" and markers[i + 1] is None:
+            if fold_marks(text).strip() == "(" and markers[i + 1] is None:
                 # a heading broken after its bracket: （ / 三）改革开放持续深化、互促共进。
                 joined = self._marker(text.strip() + lines[i + 1][1])
                 if joined is not None:
@@ -254,7 +271,7 @@ class _OutlineReader:
 
     @staticmethod
     def _marker(text: str) -> Heading | None:
-        folded = fold(text).strip()
+        folded = fold_marks(text).strip()
         if APPENDIX.fullmatch(folded):
             return Heading("附件", None, len(text))
         if SUPPLEMENTARY.fullmatch(folded):
@@ -286,7 +303,7 @@ class _OutlineReader:
                 runs.append([lineno])
         for run in runs:
             texts = [lines[index[lineno]][1] for lineno in run]
-            if len(run) >= 2 and all(not re.search("[。!?]", fold(t).strip()[:-1]) for t in texts):
+            if len(run) >= 2 and all(not re.search("[。!?]", fold_marks(t).strip()[:-1]) for t in texts):
                 for lineno in run:
                     del found[lineno]
 
@@ -303,23 +320,22 @@ class _OutlineReader:
                 continue
             if parent is not None and found[parent].kind == "第X条":
                 continue  # an article's further paragraphs (款) are its body
-            after = fold(lines[i + 1][1]).strip()
-            if len(after) < max(30, 1.5 * len(text.strip())) or lines[i + 1][0] in found:
+            after = fold_marks(lines[i + 1][1]).strip()
+            if len(after) < max(30, len(text.strip()) + 10) or lines[i + 1][0] in found:
                 continue
             if re.match(r"[是的,、:;)]", after) or (i > 0 and lines[i - 1][0] not in found
                                                      and not _ends_sentence(lines[i - 1][1])):
                 continue  # a sentence broken over lines
-            stripped = fold(text).strip()
-            key = (parent, shape, stripped[:2] if shape == UNNUMBERED_SENTENCE else "")
-            groups.setdefault(key, []).append(i)
+            stripped = fold_marks(text).strip()
+            key = (parent, shape[0], stripped[:2] if shape[0] == UNNUMBERED_SENTENCE else "")
+            groups.setdefault(key, []).append((i, shape))
         out: dict[int, Heading] = {}
-        for (_, shape, _), members in groups.items():
-            lengths = [len(lines[i][1].strip()) for i in members]
+        for members in groups.values():
+            lengths = [shape[1] for _, shape in members]
             if len(members) < 2 or max(lengths) > 2.5 * min(lengths):
                 continue
-            for i in members:
-                lineno, text = lines[i]
-                out[lineno] = Heading(shape, None, len(text.rstrip()))
+            for i, (kind, end, sub) in members:
+                out[lines[i][0]] = Heading(kind, None, end, sub=sub)
         return out
 
 
@@ -337,7 +353,7 @@ class _SpeechParser:
         for lineno, text in title_lines:
             self._add(lineno, text, 0, len(text), [], "title")
         lines = list(self.body)
-        if lines and SALUTATION.match(fold(lines[0][1]).strip()):
+        if lines and SALUTATION.match(fold_marks(lines[0][1]).strip()):
             self.speech.salutation_line = lines[0][0]
             self._add(lines[0][0], lines[0][1], 0, len(lines[0][1]), [], "salutation")
             lines = lines[1:]
@@ -371,11 +387,13 @@ class _SpeechParser:
     def _closing_start(self, lines: list[tuple[int, str]], headings: dict) -> int:
         last_heading = max((i for i, (lineno, _) in enumerate(lines) if lineno in headings), default=-1)
         for i in range(last_heading + 1, len(lines)):
-            if CLOSING_OPENER.match(fold(lines[i][1]).strip()):
+            if CLOSING_OPENER.match(fold_marks(lines[i][1]).strip()):
                 return i
         return len(lines)
 
-    def _open(self, stack: list, heading: Heading, lineno: int, text: str) -> bool:
+    def _open(self, stack: list, heading: Heading, lineno: int, text: str, start: int = 0) -> bool:
+        """Open the node ``heading`` starts on its line (at ``start``: a sub-heading that
+        follows its parent's sentence there), or return False if its list does not go on."""
         kind, n = heading.kind, heading.n
         if kind in TOP_KINDS:
             del stack[:]
@@ -399,7 +417,7 @@ class _SpeechParser:
         if n is not None:
             self.last_ordinal[kind] = n
         head_end = heading.end
-        heading_text = text[:head_end].rstrip()
+        heading_text = text[start:head_end].rstrip()
         if heading.joins_next:
             heading_text += self._next_text[: first_sentence_end(self._next_text)]
         elif text[head_end:].strip():  # run-in: the heading is the first sentence, without its 。
@@ -409,7 +427,11 @@ class _SpeechParser:
         parent.append(node)
         stack.append((kind, n, node))
         path = self._path(stack)
-        self._add(lineno, text, 0, head_end, path, "heading")
+        self._add(lineno, text, start, head_end, path, "heading")
+        if heading.sub is not None:
+            start, end = heading.sub
+            self._open(stack, Heading(UNNUMBERED_PHRASE, None, end), lineno, text[:end], start)
+            return True
         self._split(lineno, text, head_end, len(text), path, node)
         return True
 
@@ -428,7 +450,7 @@ class _SpeechParser:
         self._add(lineno, text, start, start + first, path, kind)
         for s, e in spans:
             sub_text = segment[s:e]
-            m = SUBPOINT_HEADING_END.search(fold(sub_text))
+            m = SUBPOINT_HEADING_END.search(fold_marks(sub_text))
             heading = clean_heading(sub_text[: m.start() if m else 40])
             if node is not None:
                 node.subpoints.append(SubPoint(heading, lineno, start + s, start + e))
@@ -446,7 +468,7 @@ class _SpeechParser:
 
 
 def _is_title_like(text: str) -> bool:
-    folded = fold(text).strip()
+    folded = fold_marks(text).strip()
     return (0 < len(folded) <= TITLE_MAX and not HEADING_END.search(re.sub("!+$", "", folded))
             and line_marker(text) is None and not SALUTATION.match(folded)
             and not folded.startswith(("—", "-", "(")) and bool(HAN.search(folded)))
@@ -478,7 +500,7 @@ def _speech_titles(content: list[tuple[int, str]]) -> list[int]:
     """Indices of lines that open numbered speeches: 讲话稿(一): … 讲话稿(二): …"""
     found: list[tuple[int, str, int]] = []
     for i, (_, text) in enumerate(content):
-        text = fold(text).strip()
+        text = fold_marks(text).strip()
         if len(text) > TITLE_MAX:
             continue
         m = SPEECH_TITLE.match(text)

@@ -3,7 +3,8 @@
 Hosting sites wrote a reading after many characters, 會(huì)議. An annotation is stripped only
 when pypinyin confirms it is a reading of the character before it, so real parentheses such as
 (一) or (民生为本、人才优先工作主线) survive. Byte-level garbage (我們?nèi)松缦到y) is kept as it is and
-reported; the rest of the line is converted to simplified script with OpenCC.
+reported; where the document (or the line) is in traditional script, the rest is converted to
+simplified with OpenCC, and simplified text is kept as written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..model import GarbageSpot
-from ..script import to_simplified
+from ..script import is_traditional_line, to_simplified
 
 PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -71,8 +72,15 @@ def strip_annotations(text: str) -> tuple[str, int]:
     return ANNOTATION.sub(replace, text), count
 
 
-def repair_line(line: str, lineno: int) -> RepairedLine:
-    """Strip confirmed readings and convert to simplified, leaving garbage spots untouched."""
+def _as_written(text: str) -> str:
+    return text
+
+
+def repair_line(line: str, lineno: int, traditional: bool | None = None) -> RepairedLine:
+    """Strip confirmed readings and, where the text is traditional, convert it to simplified,
+    leaving garbage spots untouched. ``traditional`` is the document's script (see
+    ``script.is_traditional_document``); None decides by the line alone."""
+    convert = to_simplified if traditional or is_traditional_line(line) else _as_written
     garbage = find_garbage(line, lineno)
     pieces: list[str] = []
     annotations = 0
@@ -80,9 +88,9 @@ def repair_line(line: str, lineno: int) -> RepairedLine:
     for spot in garbage:
         start = spot.column - 1
         clean, n = strip_annotations(line[pos:start])
-        pieces += [to_simplified(clean), spot.text]
+        pieces += [convert(clean), spot.text]
         annotations += n
         pos = start + len(spot.text)
     clean, n = strip_annotations(line[pos:])
-    pieces.append(to_simplified(clean))
+    pieces.append(convert(clean))
     return RepairedLine("".join(pieces), annotations + n, garbage)

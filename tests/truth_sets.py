@@ -1,0 +1,100 @@
+"""The public yardsticks in ../shared: the outline truth set and its records in corpus-bench.
+
+Used by tests/test_real_documents.py and benchmarks/bench_outline.py. The scoring is the truth
+set's own (``check.py``: line, level and the heading's first six characters, one to one), loaded
+from its folder rather than copied.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import lzma
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+OUTLINE_TRUTH = SHARED / "outline-truth"
+CORPUS_BENCH = SHARED / "corpus-bench"
+
+
+@cache
+def checker():
+    """The truth set's scorer, check.py, as a module."""
+    spec = importlib.util.spec_from_file_location("outline_check", OUTLINE_TRUTH / "check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def outline_truth() -> dict[str, dict]:
+    """id -> the truth file's reading of that document."""
+    out = {}
+    for file in sorted(OUTLINE_TRUTH.glob("*.yaml")):
+        reading = yaml.safe_load(file.read_text(encoding="utf-8"))
+        out[reading["id"]] = reading
+    return out
+
+
+def records(wanted: set[str]) -> dict[str, dict]:
+    """The corpus-bench records with these ids, read from the xz JSONL files."""
+    out = {}
+    for file in sorted(CORPUS_BENCH.glob("*.jsonl.xz")):
+        with lzma.open(file, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                if '"id"' not in line:
+                    continue
+                record = json.loads(line)
+                if record.get("id") in wanted:
+                    out[record["id"]] = record
+    return out
+
+
+def outline_nodes(document) -> list[dict]:
+    """A parsed document's outline as check.py reads it: line, level (depth), heading."""
+    nodes = []
+
+    def walk(section, depth):
+        nodes.append({"line": section.line, "level": depth, "heading": section.heading})
+        for point in section.points:
+            walk(point, depth + 1)
+
+    for speech in document.speeches:
+        for section in speech.sections:
+            walk(section, 1)
+    return nodes
+
+
+def score(truth: dict[str, dict], predicted: dict[str, list[dict]]) -> dict:
+    """level -> [matched, predicted, truth], summed over documents (check.py's score_doc)."""
+    check = checker()
+    total: dict = defaultdict(lambda: [0, 0, 0])
+    for doc_id, reading in truth.items():
+        for level, counts in check.score_doc(reading["nodes"], predicted.get(doc_id, [])).items():
+            total[level] = [a + b for a, b in zip(total[level], counts, strict=True)]
+    return total
+
+
+def table(total: dict) -> str:
+    return checker().table(total)[0]
+
+
+def truth_chain(reading: dict, line: int) -> list[str]:
+    """The headings above ``line`` in the truth's reading: the last node of each level before
+    it (or on it), a node closing every deeper level."""
+    chain: dict[int, str] = {}
+    for node in reading["nodes"]:
+        if node["line"] > line:
+            break
+        chain = {level: heading for level, heading in chain.items() if level < node["level"]}
+        chain[node["level"]] = node["heading"]
+    return [chain[level] for level in sorted(chain)]
+
+
+def same_heading(truth_heading: str, heading: str) -> bool:
+    return checker().head_ok(truth_heading, heading)
