@@ -145,3 +145,123 @@ def test_a_traditional_quotation_in_a_simplified_document_is_converted():
     text = "标题\n" + "我们召开了工作会议，研究部署今年的重点工作。\n" * 30 + "引文：「會議決定，這項工作由們負責。」\n"
     doc = ingest_text(text, "a.txt", BOILERPLATE)
     assert doc.passages[-1].text == "引文：「会议决定，这项工作由们负责。」"
+
+
+# A report as saved from a provincial site: toolbar, breadcrumb, fields, full-width markers,
+# run-in headings, a photo caption, a related-articles tail.
+WEB_PAGE = """下载
+打印
+【字号：
+大
+中
+小
+】
+您的位置：
+首页
+>
+政务公开
+>
+政府工作报告
+2026年某某省政府工作报告
+——2026年1月20日在某某省第十四届人民代表大会第四次会议上
+来源：某某日报
+时间：2026-01-21
+省长某某作政府工作报告。本报记者 张三 摄
+各位代表：
+现在，我代表省人民政府，向大会报告工作，请予审议，并请省政协委员提出意见。
+一、2025年工作回顾
+过去一年，我们坚持稳中求进工作总基调，全省经济运行稳中向好，国务院部署的各项任务全面完成。
+（一）加快建设现代化产业体系。推进制造业智能化改造，培育新质生产力，规模以上工业增加值增长6%。
+（二）持续优化营商环境。深化“放管服”改革，打造一流营商环境，经营主体增长10%。
+二、2026年重点工作
+（一）扩大有效需求。实施提振消费专项行动，落实国务院以旧换新政策，社会消费品零售总额增长5%。
+（二）推进乡村全面振兴。稳定粮食生产，建设高标准农田，农村居民收入增长6.5%。
+各位代表！让我们更加紧密地团结在以习近平同志为核心的党中央周围，奋力谱写新篇章！
+相关报道：
+国务院召开常务会议
+国务院新闻办发布会
+"""
+
+
+def web_corpus(tmp_path, extra: str = ""):
+    from tests.conftest import write_corpus
+
+    (tmp_path / "report.txt").write_text(WEB_PAGE, encoding="utf-8")
+    write_corpus(tmp_path, ["report.txt"], extra)
+    return tmp_path
+
+
+def cli(folder, *args):
+    from tests.conftest import invoke
+
+    return invoke("--corpus", str(folder / "corpus.yaml"), *args)
+
+
+def test_a_saved_web_page_outlines_like_a_report(tmp_path):
+    import json
+
+    folder = web_corpus(tmp_path)
+    result = cli(folder, "index")
+    assert result.exit_code == 0, result.output
+    assert "page chrome lines dropped: 19" in result.output
+    outline = json.loads(cli(folder, "show", "report.txt", "--format", "json").output)
+    sections = outline["speeches"][0]["sections"]
+    assert [s["heading"] for s in sections] == ["一、2025年工作回顾", "二、2026年重点工作"]
+    assert [p["heading"] for p in sections[1]["points"]] == ["（一）扩大有效需求", "（二）推进乡村全面振兴"]
+    hits = json.loads(cli(folder, "search", "国务院", "--format", "json").output)
+    # never the related-article links, always with the run-in heading on the breadcrumb
+    assert sorted((h["line"], h["path"]) for h in hits) == [
+        (22, ["一、2025年工作回顾"]), (26, ["二、2026年重点工作", "（一）扩大有效需求"])]
+    assert hits[0]["title"] == "2026年某某省政府工作报告"
+
+
+def test_chrome_patterns_in_corpus_yaml_extend_the_defaults(tmp_path):
+    import json
+
+    folder = web_corpus(tmp_path)
+    assert cli(folder, "index").exit_code == 0
+    assert cli(folder, "search", "第十四届人民代表大会").exit_code == 0  # the byline is the report's own
+    # a corpus that also calls the byline chrome: the next index run re-reads every file
+    (folder / "corpus.yaml").write_text("documents:\n  - path: report.txt\nchrome:\n  - ——.*会议上\n",
+                                        encoding="utf-8")
+    result = cli(folder, "index")
+    assert "(new build)" in result.output and "page chrome lines dropped: 20" in result.output
+    assert json.loads(cli(folder, "search", "第十四届人民代表大会", "--format", "json").output) == []
+    bad = (folder / "corpus.yaml")
+    bad.write_text("documents:\n  - path: report.txt\nchrome:\n  - '[unclosed'\n", encoding="utf-8")
+    result = cli(folder, "index")
+    assert result.exit_code == 3 and "chrome pattern" in result.output
+
+
+def test_either_script_finds_text_kept_as_written(tmp_path):
+    import json
+
+    folder = tmp_path
+    (folder / "a.txt").write_text("标题\n创新能级显著提升，濛溪河治理取得成效。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("標題\n隨著改革深化，會議成效顯著。\n", encoding="utf-8")
+    from tests.conftest import write_corpus
+
+    write_corpus(folder, ["a.txt", "b.txt"])
+    assert cli(folder, "index").exit_code == 0
+    for query in ("显著", "顯著"):
+        hits = json.loads(cli(folder, "search", query, "--format", "json").output)
+        assert sorted(h["doc"] for h in hits) == ["a.txt", "b.txt"], query
+        assert all("显著" in h["text"] for h in hits)
+    for query in ("濛溪河", "随着", "隨著"):
+        assert cli(folder, "search", query).exit_code == 0, query
+
+
+def test_n_counts_hits_after_repeats_collapse(tmp_path):
+    import json
+
+    from tests.conftest import write_corpus
+
+    repeated = "各地要狠抓落实，确保各项工作落地见效。"
+    for i in range(12):
+        (tmp_path / f"s{i}.txt").write_text(f"讲话{i}\n{repeated}\n第{i}次会议要求狠抓落实{i}号文件。\n",
+                                            encoding="utf-8")
+    write_corpus(tmp_path, [f"s{i}.txt" for i in range(12)])
+    assert cli(tmp_path, "index").exit_code == 0
+    hits = json.loads(cli(tmp_path, "search", "狠抓落实", "-n", "3", "--format", "json").output)
+    assert len(hits) == 3
+    assert len({h["text"] for h in hits}) == 3

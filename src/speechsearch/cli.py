@@ -170,7 +170,8 @@ def _summary(report) -> str:
         f"{len(report.removed)} removed, {len(report.failed)} failed",
         f"speeches: {report.speeches}  sections: {report.sections}  points: {report.points}  "
         f"passages: {report.passages}",
-        f"annotations stripped: {report.annotations}  garbage spots: {len(report.garbage)}",
+        f"annotations stripped: {report.annotations}  garbage spots: {len(report.garbage)}  "
+        f"page chrome lines dropped: {report.chrome_lines}",
     ]
     for doc, reason in report.failed:
         lines.append(f"failed: {doc}: {reason}")
@@ -242,13 +243,11 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
     Fields work inside QUERY too: speaker:张三 date:[2024 TO 2025] tag:人社 doc:FILE
     speech:WORDS section:WORDS level:point.
     """
-    from .search import Filters, collapse, group_by_speech, run_search
+    from .search import Filters, group_by_speech, run_collapsed_search, run_search
 
     text = " ".join(query)
-    hits = run_search(_ready_store(obj), text, limit=limit, filters=Filters.from_options(filter_options),
-                      context=context)
-    if not no_collapse:
-        hits = collapse(hits)
+    find = run_search if no_collapse else run_collapsed_search
+    hits = find(_ready_store(obj), text, limit=limit, filters=Filters.from_options(filter_options), context=context)
     use_color = color == "always" or (color == "auto" and stdout_is_tty())
     if fmt == "text" and group:
         from .render import format_group
@@ -390,10 +389,10 @@ def show(obj: Context, doc, fmt):
     file, _, record_id = doc.partition("#")
     source = _find_source(obj, file)
     if record_id:
-        document = _jsonl_document(source, doc, record_id, obj.corpus.boilerplate_patterns())
+        document = _jsonl_document(source, doc, record_id, obj.corpus)
     else:
         document = ingest_file(source.path, source.doc, obj.corpus.boilerplate_patterns(), source.metadata,
-                               source.format)
+                               source.format, obj.corpus.chrome_patterns())
     if fmt == "json":
         click.echo(json.dumps(document.outline(), ensure_ascii=False, indent=2))
     else:
@@ -403,13 +402,14 @@ def show(obj: Context, doc, fmt):
         click.echo(format_outline(document, color), color=color, nl=False)
 
 
-def _jsonl_document(source, doc: str, record_id: str, patterns):
+def _jsonl_document(source, doc: str, record_id: str, corpus):
     from .ingest import ingest_record
     from .ingest.formats import iter_jsonl
 
     for number, record, _, _ in iter_jsonl(source.path, source.doc):
         if record is not None and str(record.get("id") or number) == record_id:
-            return ingest_record(record, f"{source.doc}#{record_id}", patterns, source.metadata)
+            return ingest_record(record, f"{source.doc}#{record_id}", corpus.boilerplate_patterns(), source.metadata,
+                                 corpus.chrome_patterns())
     raise SpeechsearchError(f"{doc}: no document with id {record_id!r} in {source.doc}")
 
 

@@ -8,12 +8,15 @@
         tags: [人社]
     boilerplate:                          # lines that match are never indexed
       - 下面是.{0,30}小编.{0,30}整理
+    chrome:                               # more lines of page chrome, beyond DEFAULT_CHROME
+      - 本文链接.{0,80}
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import glob
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +32,34 @@ DEFAULT_BOILERPLATE = [
     r"^看过.{0,60}的人还看了",
     r"学习啦",
 ]
-TOP_KEYS = {"documents", "boilerplate", "dictionary"}
+# Lines of the page a document was saved from (toolbar, breadcrumb, 来源：, share links,
+# related articles, captions): each is matched against a whole line, width-folded and stripped
+# (（ reads as "("). ingest/chrome.py applies them with the shapes around such lines.
+DEFAULT_CHROME = [
+    # toolbars and their buttons
+    r"(下载|打印|全屏|收藏|关闭|关闭窗口|打印本页|打印此页|打印文章|关闭本页|返回|返回顶部|返回首页|顶部|纠错|"
+    r"我要纠错|分享|分享到|微信|微博|新浪微博|QQ空间|QQ|朋友圈|复制链接|手机看|手机版|字号|字体|加大|还原|减小|"
+    r"默认|[大中小]|[|×>»›]|\[|\]|\[?字[号体]:?.*|\[[大中小]\]|扫一扫.{0,20}|分享到?\s*:?.{0,12})",
+    r"(您的位置|当前位置|所在位置|你的位置)\s*[:：]?.{0,60}",
+    r"首页\s*([>»›/].{0,60})?",
+    # fields of the page, alone or with their value
+    r"\(?(来源|稿源|文章来源|信息来源|时间|发布时间|日期|发布日期|编辑|责任编辑|责编|作者|审核|校对|浏览次数|"
+    r"点击数|阅读数|访问量|字数)\s*[:：].{0,40}\)?",
+    # a page's timestamp (a document's own date, 2026年1月27日, is its words)
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?",
+    # lists of other pages
+    r"(相关|延伸|推荐|热点|更多|往期)(报道|文档|新闻|阅读|链接|文章|稿件|专题)\s*[:：]?",
+    r"(上一篇|下一篇|上一条|下一条)\s*[:：].{0,60}",
+    r"[》>]+.{0,20}[《<]+",
+    r"(版权所有|Copyright|©).{0,80}",
+    r".{0,40}(ICP备|网安备|公网安备).{0,40}",
+    # photo captions: 本报记者 X 摄
+    r".{0,80}(记者|摄影|通讯员).{0,16}摄",
+    # a news lead standing alone on its line, its story on the next
+    r"(央视网消息|新华社|本报讯|人民网|新华网|中新网|央广网)[^。]{0,24}[:：]",
+    r"(新华社|中新社|人民网|新华网|央视网)[^。，,]{0,16}电",
+]
+TOP_KEYS = {"documents", "boilerplate", "chrome", "dictionary"}
 ENTRY_KEYS = {*METADATA_KEYS, "path", "format"}
 FORMATS = {"text", "docx", "pdf", "html", "jsonl"}
 
@@ -54,6 +84,7 @@ class Corpus:
     entries: list[dict]
     boilerplate: list[str]
     dictionary: str | None = None  # a word list jieba should keep whole, one word a line
+    chrome: list[str] = field(default_factory=list)  # page-chrome lines, beyond DEFAULT_CHROME
 
     def user_words(self) -> tuple[str, ...]:
         """The corpus dictionary's words (the first column of each line), sorted."""
@@ -75,6 +106,15 @@ class Corpus:
 
     def boilerplate_patterns(self) -> list[re.Pattern]:
         return [re.compile(p) for p in self.boilerplate]
+
+    def chrome_patterns(self) -> list[re.Pattern]:
+        """Whole-line patterns of page chrome: the built-in ones and the corpus's own."""
+        return [re.compile(p) for p in [*DEFAULT_CHROME, *self.chrome]]
+
+    def filters_fingerprint(self) -> str:
+        """Changes when the lines never indexed (boilerplate, chrome) are chosen otherwise."""
+        text = "\n".join(["boilerplate", *self.boilerplate, "chrome", *self.chrome])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def sources(self) -> tuple[list[SourceFile], list[str]]:
         """Every file the entries name, and a warning for each pattern that names none.
@@ -141,18 +181,26 @@ def load_corpus(path: Path | None = None) -> Corpus:
     if unknown:
         raise CorpusError(f"{file}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(TOP_KEYS))})")
     entries = [_entry(file, i, e) for i, e in enumerate(raw.get("documents") or [], start=1)]
-    boilerplate = raw.get("boilerplate", DEFAULT_BOILERPLATE)
-    if not isinstance(boilerplate, list) or not all(isinstance(p, str) for p in boilerplate):
-        raise CorpusError(f"{file}: 'boilerplate' must be a list of regular expressions")
-    for pattern in boilerplate:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise CorpusError(f"{file}: boilerplate pattern {pattern!r} is not a valid regex: {exc}") from None
+    boilerplate = _patterns(file, raw, "boilerplate", DEFAULT_BOILERPLATE)
+    chrome = _patterns(file, raw, "chrome", [])
     dictionary = raw.get("dictionary")
     if dictionary is not None and not isinstance(dictionary, str):
         raise CorpusError(f"{file}: 'dictionary' must be the path of a word list")
-    return Corpus(file=file.resolve(), entries=entries, boilerplate=boilerplate, dictionary=dictionary)
+    return Corpus(file=file.resolve(), entries=entries, boilerplate=boilerplate, dictionary=dictionary, chrome=chrome)
+
+
+def _patterns(file: Path, raw: dict, key: str, default: list[str]) -> list[str]:
+    patterns = raw.get(key, default)
+    if patterns is None:
+        return []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise CorpusError(f"{file}: {key!r} must be a list of regular expressions")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CorpusError(f"{file}: {key} pattern {pattern!r} is not a valid regex: {exc}") from None
+    return patterns
 
 
 def _entry(file: Path, number: int, entry) -> dict:

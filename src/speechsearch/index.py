@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .analysis import DEFAULT_SEGMENTER
+from .corpus import DEFAULT_CHROME
 from .errors import IndexingFailed, SpeechsearchError
 from .store import META, SCHEMA_VERSION, IndexStore
 
@@ -109,11 +110,15 @@ class FileStats:
     annotations: int
     boilerplate_lines: list[int]
     garbage: list[tuple[int, int]]
+    chrome_lines: int = 0
 
     @classmethod
     def of(cls, document: Document) -> FileStats:
         sections = [s for sp in document.speeches for s in sp.sections]
-        points = [p for s in sections for p in s.points]
+        points, below = [], [p for s in sections for p in s.points]
+        while below:  # every node under a section, however deep
+            points += below
+            below = [p for node in below for p in node.points]
         return cls(
             doc=document.path,
             title=document.title,
@@ -126,6 +131,7 @@ class FileStats:
             annotations=document.annotations_stripped,
             boilerplate_lines=list(document.boilerplate_lines),
             garbage=[(g.line, g.column) for g in document.garbage],
+            chrome_lines=len(document.chrome_lines),
         )
 
 
@@ -146,6 +152,7 @@ class IndexReport:
     points: int = 0
     passages: int = 0
     annotations: int = 0
+    chrome_lines: int = 0
     garbage: list[tuple[str, int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -189,18 +196,19 @@ def _patterns(boilerplate: tuple[str, ...]):
     return [re.compile(p) for p in boilerplate]
 
 
-def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words: tuple[str, ...] = ()
-            ) -> Prepared:
+def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words: tuple[str, ...] = (),
+            chrome: tuple[str, ...] = tuple(DEFAULT_CHROME)) -> Prepared:
     """Decode, repair and outline: everything before the Whoosh writer."""
     from .analysis import Analyzed, get_segmenter
     from .ingest import ingest_file, ingest_record
 
-    patterns = _patterns(boilerplate)
+    patterns, chrome_patterns = _patterns(boilerplate), _patterns(chrome)
     out = Prepared(task.file, size=task.size)
     documents: list[Document] = []
     if task.records is None:
         try:
-            documents.append(ingest_file(Path(task.path), task.file, patterns, task.metadata, task.fmt))
+            documents.append(ingest_file(Path(task.path), task.file, patterns, task.metadata, task.fmt,
+                                         chrome_patterns))
         except SpeechsearchError as exc:
             out.failures.append((task.file, str(exc).removeprefix(f"{task.file}: ")))
         except Exception as exc:  # a bug met on this text: see _unexpected
@@ -209,7 +217,7 @@ def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words
         for number, record in task.records:
             doc = f"{task.file}#{record.get('id') or number}"
             try:
-                documents.append(ingest_record(record, doc, patterns, task.metadata))
+                documents.append(ingest_record(record, doc, patterns, task.metadata, chrome_patterns))
             except SpeechsearchError as exc:
                 out.failures.append((doc, str(exc)))
             except Exception as exc:  # a bug met on this text: see _unexpected
@@ -281,6 +289,7 @@ class WorkerSettings:
     boilerplate: tuple[str, ...]
     segmenter: str
     user_words: tuple[str, ...]
+    chrome: tuple[str, ...] = tuple(DEFAULT_CHROME)
 
 
 def _add_documents(writer, prepared: Prepared) -> Prepared:
@@ -324,7 +333,7 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
                 continue
             if task is None:
                 break
-            prepared = prepare(task, settings.boilerplate, settings.segmenter, settings.user_words)
+            prepared = prepare(task, settings.boilerplate, settings.segmenter, settings.user_words, settings.chrome)
             if writer is not None and not writer.has_room_for(prepared.documents):
                 # A new segment rather than a pool that moves its keys to disk.
                 results.put(("segment", writer._finalize_segment()))
@@ -510,12 +519,14 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     sources, report.warnings = corpus.sources()
     user_words = corpus.user_words()
     dictionary = hashlib.sha256("\n".join(user_words).encode()).hexdigest()[:16] if user_words else ""
+    filters = corpus.filters_fingerprint()
     lock = store.lock(lock_timeout, on_wait)
     try:
         with store.reading():  # a damaged segment met while refreshing: one line
             live = store.current()
-            # Another segmenter, or another corpus dictionary, segments differently: start afresh.
-            fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary)
+            # Another segmenter or corpus dictionary segments differently, and other boilerplate
+            # or chrome patterns keep other lines: start afresh.
+            fresh = rebuild or live is None or not _compatible(store, segmenter, dictionary, filters)
             store._remove_stale(keep=live)  # what a killed rebuild left behind
             if fresh:
                 gen = store._new_generation()
@@ -571,13 +582,15 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                     if source.doc in known:
                         writer.delete_by_term("file", source.doc)
                 tasks = _tasks(changed, report)
-                settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words)
+                settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words,
+                                          (*DEFAULT_CHROME, *corpus.chrome))
                 segments = []
                 if workers > 1:
                     segments = _write_in_workers(settings, tasks, workers, absorb)
                 else:
                     for task in tasks:
-                        absorb(_add_documents(writer, prepare(task, settings.boilerplate, segmenter, user_words)))
+                        absorb(_add_documents(writer, prepare(task, settings.boilerplate, segmenter, user_words,
+                                                              settings.chrome)))
                 for file, file_stats in stats.items():
                     if not file_stats:  # nothing of it could be read
                         report.failed += failures[file]
@@ -599,7 +612,8 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
 
             write_pinyin_table(ix, gen)
             if fresh:
-                meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary}
+                meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary,
+                        "filters": filters}
                 (gen / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
                 store._publish(gen)
                 store._remove_stale(keep=gen)
@@ -609,13 +623,13 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     return report
 
 
-def _compatible(store: IndexStore, segmenter: str, dictionary: str) -> bool:
+def _compatible(store: IndexStore, segmenter: str, dictionary: str, filters: str) -> bool:
     try:
         meta = store.meta()
     except SpeechsearchError:
         return False
     return (meta.get("schema_version") == SCHEMA_VERSION and meta.get("segmenter") == segmenter
-            and meta.get("dictionary", "") == dictionary)
+            and meta.get("dictionary", "") == dictionary and meta.get("filters") == filters)
 
 
 def _file_hashes(store: IndexStore) -> dict[str, str]:
@@ -633,6 +647,7 @@ def _totals(store: IndexStore, report: IndexReport) -> None:
                 report.points += stats["points"]
                 report.passages += stats["passages"]
                 report.annotations += stats["annotations"]
+                report.chrome_lines += stats.get("chrome_lines", 0)
                 report.garbage += [(stats["doc"], line, col) for line, col in stats["garbage"]]
     report.garbage.sort()
 

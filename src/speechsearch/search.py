@@ -363,6 +363,20 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         return hits
 
 
+def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
+                         context: int = 0) -> list[Hit]:
+    """The first ``limit`` hits once repeats are collapsed (``collapse``): when copies of one
+    passage fill the page, more are read until ``limit`` distinct passages are found or none
+    are left."""
+    fetch = limit
+    while True:
+        hits = run_search(store, text, limit=fetch, filters=filters, context=context)
+        kept = collapse(hits)
+        if limit is None or len(kept) >= limit or len(hits) < fetch:
+            return kept if limit is None else kept[:limit]
+        fetch *= 4
+
+
 def _add_context(reader, docnum: int, hit: Hit, n: int, literals: list[str]) -> None:
     """The ``n`` passages each side of ``hit`` in its document. A document's passages are
     written one after another and Whoosh keeps that order when it merges segments, so they

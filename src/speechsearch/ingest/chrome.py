@@ -4,7 +4,7 @@ Pages saved from a site keep its toolbar (下载 打印 【字号：加大 还�
 (您的位置：首页 > 要闻), fields (来源： 时间： 编辑：), share links, related-article lists and photo
 captions. Two kinds of rule find them:
 
-- patterns (``DEFAULT_CHROME``, extendable in corpus.yaml under ``chrome:``), each matched
+- patterns (``corpus.DEFAULT_CHROME``, extended by corpus.yaml's ``chrome:``), each matched
   against a whole line, width-folded and stripped; a line of chrome never holds text of its own;
 - the shapes around them: the value line after a bare field label (``来源：`` then the source), a
   breadcrumb's items between its ``>`` lines, everything after a related-articles label at the
@@ -16,32 +16,8 @@ from __future__ import annotations
 
 import re
 
+from ..corpus import DEFAULT_CHROME
 from ..width import fold_marks
-
-DEFAULT_CHROME = [
-    # toolbars and their buttons
-    r"(下载|打印|全屏|收藏|关闭|关闭窗口|打印本页|打印此页|打印文章|关闭本页|返回|返回顶部|返回首页|顶部|纠错|"
-    r"我要纠错|分享|分享到|微信|微博|新浪微博|QQ空间|QQ|朋友圈|复制链接|手机看|手机版|字号|字体|加大|还原|减小|"
-    r"默认|[大中小]|[|×>»›]|\[|\]|\[?字[号体]:?.*|\[[大中小]\]|扫一扫.{0,20}|分享到?\s*:?.{0,12})",
-    r"(您的位置|当前位置|所在位置|你的位置|位置)\s*[:：]?.{0,60}",
-    r"首页\s*([>»›/].{0,60})?",
-    # fields of the page, alone or with their value
-    r"\(?(来源|稿源|文章来源|信息来源|时间|发布时间|日期|发布日期|编辑|责任编辑|责编|作者|审核|校对|浏览次数|"
-    r"点击数|阅读数|访问量|字数)\s*[:：].{0,40}\)?",
-    # a page's timestamp (a document's own date, 2026年1月27日, is its words)
-    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?",
-    # lists of other pages
-    r"(相关|延伸|推荐|热点|更多|往期)(报道|文档|新闻|阅读|链接|文章|稿件|专题)\s*[:：]?",
-    r"(上一篇|下一篇|上一条|下一条)\s*[:：].{0,60}",
-    r"[》>]+.{0,20}[《<]+",
-    r"(版权所有|Copyright|©).{0,80}",
-    r".{0,40}(ICP备|网安备|公网安备).{0,40}",
-    # photo captions: 本报记者 X 摄
-    r".{0,80}(记者|摄影|通讯员).{0,16}摄",
-    # a news lead standing alone on its line, its story on the next
-    r"(央视网消息|新华社|本报讯|人民网|新华网|中新网|央广网)[^。]{0,24}[:：]",
-    r"(新华社|中新社|人民网|新华网|央视网)[^。，,]{0,16}电",
-]
 
 FIELD_LABEL = re.compile(r"\(?(来源|稿源|时间|发布时间|日期|编辑|责任编辑|作者)\s*[:：]\)?")
 CRUMB_SEPARATOR = re.compile(r"[>»›]")
@@ -52,11 +28,7 @@ CAPTION = re.compile(r".{2,30}作(政府)?工作报告[。.]?")
 LINK_LINE_MAX = 8  # 国务院 要闻 政策解读: a navigation item is a word or two
 
 
-def compile_chrome(patterns: list[str]) -> list[re.Pattern]:
-    return [re.compile(p) for p in patterns]
-
-
-_DEFAULT = compile_chrome(DEFAULT_CHROME)
+_DEFAULT = [re.compile(p) for p in DEFAULT_CHROME]
 
 
 def _is_body(text: str) -> bool:
@@ -115,7 +87,7 @@ def _related_lists(folded, last_body: int, chrome: set[int]) -> None:
     """After the last sentence, a related-articles label and every line after it."""
     for i in range(last_body + 1, len(folded)):
         if RELATED.fullmatch(folded[i][1]):
-            chrome.update(lineno for lineno, _ in folded[i:])
+            chrome.update(lineno for lineno, text in folded[i:] if text)
             return
 
 
