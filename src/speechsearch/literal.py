@@ -17,6 +17,7 @@ sum of its terms' idf. A phrase of one term scores exactly as Whoosh's BM25F sco
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from itertools import accumulate, chain, repeat
@@ -52,19 +53,28 @@ class LiteralQuery(query.Query):
     """Documents whose ``field`` holds ``parts`` at consecutive positions, scored as that
     phrase times ``boost``, plus the phrase ``ranking`` of the word field where it occurs."""
 
-    def __init__(self, field: str, parts, ranking=(), ranking_field: str = "words", boost: float = 1.0):
+    def __init__(self, field: str, parts, ranking=(), ranking_field: str = "words", boost: float = 1.0,
+                 exact: str | None = None, continued: str | None = None):
         self.fieldname = field
         self.parts = [tuple(alternatives) for alternatives in parts]
         self.ranking = tuple(ranking)
         self.ranking_field = ranking_field
         self.boost = boost
+        # A literal with symbols (5%, 5.5%, 人工智能+) whose bigrams match more than it does
+        # (5.5% in 4.5%-5%): a regular expression every passage's folded text must hold.
+        self.exact = exact
+        # A literal that crosses from one passage into the next on the same line: ``parts``
+        # and ``exact`` are its head, which must end the passage, and the next passage must
+        # open with ``continued``, its folded tail.
+        self.continued = continued
 
     def __repr__(self):
         return (f"{type(self).__name__}({self.fieldname!r}, {self.parts!r}, {self.ranking!r}, "
-                f"boost={self.boost!r})")
+                f"boost={self.boost!r}, exact={self.exact!r}, continued={self.continued!r})")
 
     def _key(self):
-        return (self.fieldname, tuple(self.parts), self.ranking, self.ranking_field, self.boost)
+        return (self.fieldname, tuple(self.parts), self.ranking, self.ranking_field, self.boost, self.exact,
+                self.continued)
 
     def __eq__(self, other):
         return type(other) is type(self) and other._key() == self._key()
@@ -96,6 +106,10 @@ class LiteralQuery(query.Query):
     def matcher(self, searcher, context=None):
         weighting = context.weighting if context is not None else searcher.weighting
         scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
+        if scores and self.continued is not None:
+            scores = _continuing(searcher.reader(), scores, self.exact, self.continued)
+        elif scores and self.exact:
+            scores = _holding(searcher.reader(), scores, self.exact)
         if scores and self.ranking and weighting is not None:
             ranked = phrase_scores(searcher, weighting, self.ranking_field, [(w,) for w in self.ranking], 1.0)
             if ranked:
@@ -105,6 +119,32 @@ class LiteralQuery(query.Query):
             return matching.NullMatcher()
         docs = sorted(scores)
         return ScoredDocsMatcher(docs, list(map(scores.__getitem__, docs)))
+
+
+def _holding(reader, scores: dict[int, float], pattern: str) -> dict[int, float]:
+    """The documents of ``scores`` whose stored text, folded, holds ``pattern``."""
+    from .analysis import fold
+
+    search = re.compile(pattern).search
+    return {doc: score for doc, score in scores.items() if search(fold(reader.stored_fields(doc)["text"]))}
+
+
+def _continuing(reader, scores: dict[int, float], head: str, tail: str) -> dict[int, float]:
+    """The documents of ``scores`` whose text ends with ``head`` and whose next passage on
+    the same line opens with ``tail`` (a line's passages are consecutive documents)."""
+    from .analysis import fold
+
+    ends = re.compile(f"(?:{head})\\s*$").search
+    kept = {}
+    for doc, score in scores.items():
+        fields = reader.stored_fields(doc)
+        if doc + 1 >= reader.doc_count_all() or reader.is_deleted(doc + 1) or not ends(fold(fields["text"])):
+            continue
+        after = reader.stored_fields(doc + 1)
+        if (after.get("kind") == "passage" and after.get("doc") == fields.get("doc")
+                and after.get("line") == fields.get("line") and fold(after["text"]).lstrip().startswith(tail)):
+            kept[doc] = score
+    return kept
 
 
 def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> dict[int, float]:

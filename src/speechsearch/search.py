@@ -243,7 +243,16 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
                 raise UsageError(f"query term {raw!r} has no letters or digits to search for")
             if not negated:
                 literals.append(literal)
-            found.append(LiteralQuery("chars", parts, lexicon_words(literal, reader), boost=LITERAL_BOOST))
+            exact = literal_pattern(literal).pattern if has_symbols(literal) else None
+            words = lexicon_words(literal, reader)
+            found.append(LiteralQuery("chars", parts, words, boost=LITERAL_BOOST, exact=exact))
+            for head, tail in passage_splits(literal):
+                head_parts = literal_parts(head, reader)
+                if head_parts is not None:
+                    if not negated:
+                        literals.append(head)  # what such a hit shows of the literal
+                    found.append(LiteralQuery("chars", head_parts, words, boost=LITERAL_BOOST,
+                                              exact=literal_pattern(head).pattern, continued=tail))
         return found[0] if len(found) == 1 else q.Or(found)
 
     def convert(node, negated=False):
@@ -293,7 +302,7 @@ def highlight_spans(text: str, literals: list[str]) -> list[tuple[int, int]]:
     folded = fold(text)
     spans: list[tuple[int, int]] = []
     for literal in literals:
-        pattern = _literal_pattern(literal)
+        pattern = literal_pattern(literal)
         if pattern is not None:
             spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
     spans.sort()
@@ -306,12 +315,34 @@ def highlight_spans(text: str, literals: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def passage_splits(literal: str) -> list[tuple[str, str]]:
+    """(head, tail) for each place ``literal`` may cross from one passage into the next on a
+    line: after a heading's sentence end (体系。推进) and before an inline sub-point (领导。二是)."""
+    if not re.search("[。!?;是要首其再最]", literal[1:]):
+        return []  # no place to cross (and the outline's patterns stay off a plain search)
+    from .ingest.outline import INLINE_MARKERS, SENTENCE_END
+
+    cuts = {i + 1 for i, ch in enumerate(literal[:-1]) if ch in SENTENCE_END + "。"}
+    for _, pattern in INLINE_MARKERS:
+        cuts |= {m.start() for m in pattern.finditer(literal) if m.start() > 0}
+    return [(literal[:k].rstrip(), literal[k:].lstrip()) for k in sorted(cuts)
+            if literal[:k].strip() and literal[k:].strip()]
+
+
+def has_symbols(literal: str) -> bool:
+    """Whether ``literal`` holds characters the bigram field does not index (% + . “”)."""
+    return bool(re.search(r"[^\w\s]|_", literal))
+
+
 @lru_cache(maxsize=256)
-def _literal_pattern(literal: str):
-    runs = re.findall(r"\w+", literal)
-    if not runs:
+def literal_pattern(literal: str):
+    """Where a folded literal occurs in folded text, as Ctrl-F finds it: letters, digits and
+    symbols as typed (5.5% is not in 4.5%-5%), a space as any run of punctuation (a quoted
+    "抓 落实" finds 抓、落实), as the bigram field matches it."""
+    pieces = re.findall(r"[^\W_]+|\s+|[\W_]", literal.strip())
+    if not any(re.match(r"[^\W_]", p) for p in pieces):
         return None
-    return re.compile(r"[\W_]+".join(re.escape(r) for r in runs))
+    return re.compile("".join(r"[\W_]+" if p.isspace() else re.escape(p) for p in pieces))
 
 
 @dataclass
