@@ -57,19 +57,27 @@ def traditional_share(text: str) -> tuple[int, int]:
     if not han:
         return 0, 0
     marked = traditional_only(set(han))
-    return sum(c in marked for c in han), len(han)
-
-
-def is_traditional_document(lines: list[str]) -> bool:
-    """Whether a document is written in traditional script; a short one with a character or
-    two (濛溪河) is not, and its lines decide for themselves."""
-    traditional, han = traditional_share("\n".join(lines))
-    return traditional >= 3 and traditional / han >= DOCUMENT_SHARE
+    return sum(map(marked.__contains__, han)), len(han)
 
 
 def is_traditional_line(text: str) -> bool:
     traditional, han = traditional_share(text)
     return traditional >= 2 and traditional / han >= LINE_SHARE
+
+
+def lines_to_convert(lines: list[str]) -> list[bool]:
+    """For each line of a document, whether it is traditional text to convert: every line of
+    a traditional document, else the lines that are mostly traditional (a quotation). A short
+    document with a character or two (濛溪河) is not traditional."""
+    text = "\n".join(lines)
+    marked = traditional_only({c for c in set(text) if HAN.match(c)})
+    if not marked:
+        return [False] * len(lines)
+    han = HAN.findall(text)
+    traditional = sum(map(marked.__contains__, han))
+    if traditional >= 3 and traditional / len(han) >= DOCUMENT_SHARE:
+        return [True] * len(lines)
+    return [not marked.isdisjoint(line) and is_traditional_line(line) for line in lines]
 
 
 def to_simplified(text: str) -> str:

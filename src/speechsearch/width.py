@@ -6,6 +6,8 @@ same offset in the text as written: patterns match the folded copy and slice the
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Full-width ASCII (ＡＢＣ１２３（，）) and the ideographic space: what search folds.
 WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -15,6 +17,7 @@ MARK_FOLD = WIDTH_FOLD | {code: 0x20 for code in (0x00A0, *range(0x2000, 0x200B)
     ord("〔"): ord("["), ord("〕"): ord("]"), ord("【"): ord("["), ord("】"): ord("]"), ord("―"): ord("—")}
 
 
+@lru_cache(maxsize=8192)  # the outline reads each line several times
 def fold_marks(text: str) -> str:
     """``text`` with full-width forms as ASCII, for patterns; always as long as ``text``."""
     return text.translate(MARK_FOLD)

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from ..model import METADATA_KEYS, Document
-from ..script import is_traditional_document
+from ..script import lines_to_convert
 from .chrome import find_chrome
 from .decode import DecodeError
 from .formats import FormatError, SourceText, format_of, read_source
@@ -31,9 +31,9 @@ def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], me
     lines: list[str] = []
     document = Document(path=doc, title="", encoding=source.encoding, lines=lines, metadata=meta)
     content: list[tuple[int, str]] = []
-    traditional = is_traditional_document(source.lines)
+    convert = lines_to_convert(source.lines)
     for lineno, raw in enumerate(source.lines, start=1):
-        repaired = repair_line(raw, lineno, traditional)
+        repaired = repair_line(raw, lineno, convert[lineno - 1])
         lines.append(repaired.text)
         document.annotations_stripped += repaired.annotations
         document.garbage += repaired.garbage

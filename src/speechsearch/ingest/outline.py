@@ -196,7 +196,7 @@ def _unnumbered_shape(text: str) -> tuple[str, int, tuple[int, int] | None] | No
 def _single_shape(text: str) -> str | None:
     """The shape of one sentence that may be an unnumbered heading, or None."""
     folded = fold_marks(text).strip()
-    if ADDRESS.fullmatch(folded.rstrip("!:,。")):
+    if len(folded) > 50 or ADDRESS.fullmatch(folded.rstrip("!:,。")):
         return None
     body = folded.rstrip("。!")
     if len(HAN.findall(body)) < 4 or HEADING_END.search(body) or re.search(r"[,、:(]$|的$", body):
@@ -249,7 +249,7 @@ class _OutlineReader:
                 continue
             found[lineno] = marker
         self._drop_lists(lines, found)
-        found.update(self._unnumbered(lines, found))
+        found.update(self._unnumbered(lines, found, markers))
         for i, (lineno, _) in enumerate(lines[:-1]):
             heading = found.get(lineno)
             next_line, next_text = lines[i + 1]
@@ -307,7 +307,7 @@ class _OutlineReader:
                 for lineno in run:
                     del found[lineno]
 
-    def _unnumbered(self, lines, found: dict[int, Heading]) -> dict[int, Heading]:
+    def _unnumbered(self, lines, found: dict[int, Heading], markers: list[Heading | None]) -> dict[int, Heading]:
         """Unnumbered headings: short lines standing alone, body after each, in a series."""
         groups: dict[tuple, list[int]] = {}
         parent = None  # the last numbered heading: a series never straddles one
@@ -315,8 +315,10 @@ class _OutlineReader:
             if lineno in found:
                 parent = lineno
                 continue
+            if markers[i] is not None or i + 1 >= len(lines):
+                continue
             shape = _unnumbered_shape(text)
-            if shape is None or i + 1 >= len(lines) or self._marker(text) is not None:
+            if shape is None:
                 continue
             if parent is not None and found[parent].kind == "第X条":
                 continue  # an article's further paragraphs (款) are its body

@@ -78,9 +78,11 @@ def _as_written(text: str) -> str:
 
 def repair_line(line: str, lineno: int, traditional: bool | None = None) -> RepairedLine:
     """Strip confirmed readings and, where the text is traditional, convert it to simplified,
-    leaving garbage spots untouched. ``traditional`` is the document's script (see
-    ``script.is_traditional_document``); None decides by the line alone."""
-    convert = to_simplified if traditional or is_traditional_line(line) else _as_written
+    leaving garbage spots untouched. ``traditional`` says whether to convert (see
+    ``script.lines_to_convert``); None decides by the line alone."""
+    if traditional is None:
+        traditional = is_traditional_line(line)
+    convert = to_simplified if traditional else _as_written
     garbage = find_garbage(line, lineno)
     pieces: list[str] = []
     annotations = 0
