@@ -98,3 +98,45 @@ def truth_chain(reading: dict, line: int) -> list[str]:
 
 def same_heading(truth_heading: str, heading: str) -> bool:
     return checker().head_ok(truth_heading, heading)
+
+
+RELEVANCE = SHARED / "relevance"
+REPORTS = CORPUS_BENCH / "gov_work_reports_2026_provinces.jsonl.xz"
+
+
+@cache
+def ndcg_module():
+    """The judged set's scorer, ndcg.py, as a module."""
+    spec = importlib.util.spec_from_file_location("relevance_ndcg", RELEVANCE / "ndcg.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def judged_queries() -> list[str]:
+    text = (RELEVANCE / "queries.txt").read_text(encoding="utf-8")
+    return [q.strip() for q in text.splitlines() if q.strip()]
+
+
+def qrels(file: str = "qrels.tsv") -> dict[str, dict[tuple[str, int], int]]:
+    """query -> {(record id, line): grade}; also reads dropped_queries.tsv (same columns)."""
+    out: dict[str, dict[tuple[str, int], int]] = {}
+    rows = (RELEVANCE / file).read_text(encoding="utf-8").splitlines()[1:]
+    for row in rows:
+        query, doc, line, grade = row.split("\t")[:4]
+        out.setdefault(query, {})[(doc, int(line))] = int(grade)
+    return out
+
+
+def ranked_lines(hits) -> list[tuple[str, int]]:
+    """(record id, line) of each hit in rank order, each line once (its best passage)."""
+    seen: dict[tuple[str, int], None] = {}
+    for hit in hits:
+        seen.setdefault((hit.doc.split("#", 1)[1], hit.line), None)
+    return list(seen)
+
+
+def ndcg_at_10(judged: dict[tuple[str, int], int], ranking: list[tuple[str, int]]) -> float:
+    """nDCG@10, linear gain, a line listed twice counting once (ndcg.py's defaults)."""
+    run = [(rank, rank, doc, line) for rank, (doc, line) in enumerate(ranking, 1)]
+    return ndcg_module().ndcg_query(judged, run, 10, "linear", "zero")

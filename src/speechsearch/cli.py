@@ -235,9 +235,10 @@ def search_filters(f):
 @click.option("-C", "--context", type=click.IntRange(min=0), default=0, help="Show N neighbouring passages.")
 @click.option("--group", type=click.Choice(["speech"]), help="Group hits under their speech, with a count.")
 @click.option("--no-collapse", is_flag=True, help="Show every copy of a passage several speeches repeat.")
+@click.option("--explain", is_flag=True, help="Show the parts of each hit's score (JSON: an 'explain' key).")
 @search_filters
 @click.pass_obj
-def search(obj: Context, query, limit, fmt, full, color, context, group, no_collapse, **filter_options):
+def search(obj: Context, query, limit, fmt, full, color, context, group, no_collapse, explain, **filter_options):
     """Ranked passages that contain QUERY (words ANDed; OR, NOT, "phrases", parentheses).
 
     Fields work inside QUERY too: speaker:张三 date:[2024 TO 2025] tag:人社 doc:FILE
@@ -255,7 +256,7 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
         for doc, speech, items in group_by_speech(hits):
             click.echo(format_group(doc, speech, items, use_color, full), color=use_color)
     else:
-        _print_hits(hits, fmt, use_color, full)
+        _print_hits(hits, fmt, use_color, full, explain)
     if fmt == "text" and not hits:
         click.echo(f"no passage contains {text!r}", err=True)
     if not hits:
@@ -309,26 +310,28 @@ def keywords(obj: Context, doc, speech, limit, fmt):
                    f"{term.score:8.2f}")
 
 
-def _print_hits(hits, fmt: str, color: bool, full: bool = False) -> None:
+def _print_hits(hits, fmt: str, color: bool, full: bool = False, explain: bool = False) -> None:
     if fmt == "json":
-        click.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([_hit_json(h, explain) for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
         for hit in hits:
-            click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
+            click.echo(json.dumps(_hit_json(hit, explain), ensure_ascii=False))
     else:
         from .render import format_hit
 
         for hit in hits:
-            click.echo(format_hit(hit, color, full), color=color)
+            click.echo(format_hit(hit, color, full, explain), color=color)
 
 
 HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",
             "metadata", "also_in")
 
 
-def _hit_json(hit) -> dict:
+def _hit_json(hit, explain: bool = False) -> dict:
     d = hit.to_dict()
     out = {key: d[key] for key in HIT_KEYS}
+    if explain and d.get("explain"):
+        out["explain"] = d["explain"]
     for key in ("before", "after"):
         if d[key]:
             out[key] = [{k: c[k] for k in HIT_KEYS} for c in d[key]]

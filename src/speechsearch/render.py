@@ -52,7 +52,7 @@ def mark(text: str, spans: list[tuple[int, int]], color: bool) -> str:
     return "".join(pieces)
 
 
-def format_hit(hit: Hit, color: bool, full: bool = False) -> str:
+def format_hit(hit: Hit, color: bool, full: bool = False, explain: bool = False) -> str:
     """Breadcrumb, ``file:line:column``, score and id, then the passage; context passages (-C)
     stand before and after it marked with '-', as grep marks context lines."""
     crumb = SEPARATOR.join(hit.breadcrumb())
@@ -66,7 +66,16 @@ def format_hit(hit: Hit, color: bool, full: bool = False) -> str:
     lines.append(("> " if hit.before or hit.after else "  ") + mark(text, spans, color))
     lines += [_context_line(c, color, full) for c in hit.after]
     lines += [f"  = also {o.doc}:{o.line} ({SEPARATOR.join(o.breadcrumb())})" for o in hit.also_in]
+    if explain and hit.explain:
+        lines.append("  " + explain_line(hit.explain))
     return "\n".join(lines) + "\n"
+
+
+def explain_line(parts: dict) -> str:
+    """score = grade × weight (the reader's signals) + the engine's BM25."""
+    signals = ", ".join(parts["signals"])
+    return (f"why: grade {parts['grade']:g} ({signals}) {parts['grade_score']:.0f} "
+            f"+ BM25 {parts['engine']:.2f} (words as a phrase, ¼ bigrams, headings ×2)")
 
 
 def format_group(doc: str, speech: str, hits: list[Hit], color: bool, full: bool = False) -> str:

@@ -42,6 +42,7 @@ class Hit:
     before: list[Hit] = field(default_factory=list)  # context passages (search -C, export --context)
     after: list[Hit] = field(default_factory=list)
     also_in: list[Hit] = field(default_factory=list)  # the same text elsewhere (collapsed repeats)
+    explain: dict | None = None  # the parts of ``score`` (ranking.rerank)
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -381,16 +382,25 @@ class Filters:
         return q.And(parts) if len(parts) > 1 else parts[0]
 
 
+RERANK_POOL = 200  # a page of N is chosen from the engine's best max(10 N, this)
+
+
 def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
                context: int = 0) -> list[Hit]:
     """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
+    from .ranking import rerank
+
     with store.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
-        results = searcher.search(parsed.query, limit=limit, filter=(filters or Filters()).query(searcher.reader()))
+        # The engine's best RERANK_POOL (or every hit) are read as a reader would (ranking.py)
+        pool = None if limit is None else max(limit * 10, RERANK_POOL)
+        results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
         hits = [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
+        docnums = {id(hit): r.docnum for r, hit in zip(results, hits, strict=True)}
+        hits = rerank(hits, parsed.literals)[:limit]
         if context > 0:
-            for result, hit in zip(results, hits, strict=True):
-                _add_context(searcher.reader(), result.docnum, hit, context, parsed.literals)
+            for hit in hits:
+                _add_context(searcher.reader(), docnums[id(hit)], hit, context, parsed.literals)
         return hits
 
 

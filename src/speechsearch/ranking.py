@@ -1,0 +1,90 @@
+"""Ranking that reads the outline: the passage about the term first.
+
+The engine's score (BM25 of the query as a phrase of jieba words, a quarter of its bigram phrase,
+headings doubled) decides the order among passages of one kind. Above it, each hit gets the
+grade a reader would give it, from signals a reader names:
+
+- 3: a heading that names the term (a section, point or sub-point heading, or the heading
+  sentence of a run-in paragraph), or a paragraph whose lead sentence opens on the term: the
+  term in its first clause, not as one item of a 、 list (推进X，…; X是…);
+- 2: the term opening the first sentence of the body under a run-in heading or of an inline
+  sub-point, or the first clause of a later sentence (a sentence devoted to it); or said twice;
+- 1: anything else: a passing mention, a clause about something else; ½ for one item of a
+  、 list (an enumeration of many items counts less).
+
+The final score is ``grade × GRADE_WEIGHT + engine score``: a grade outranks any engine score
+difference seen on these passages (BM25 here stays under 10), and the engine orders within a
+grade. The grades follow the rubric of ../shared/relevance; nothing is fitted to its queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import fold
+
+GRADE_WEIGHT = 10.0
+SENTENCE_END = re.compile(r"[。!?;]")
+CLAUSE_END = re.compile(r"[,:]")
+LIST_SEPARATORS = "、"
+
+
+@dataclass
+class Reading:
+    """What a reader sees in a hit for the query: a grade and the signals behind it."""
+
+    grade: float
+    signals: list[str] = field(default_factory=list)
+
+
+def read_passage(text: str, kind: str, start: int, literals: list[str]) -> Reading:
+    """The best reading of the passage for any of the query's positive literals."""
+    folded = fold(text)
+    best = Reading(0, ["no literal in the text"])
+    for literal in literals:
+        at = folded.find(literal)
+        if at < 0:
+            continue
+        reading = _read(folded, kind, start, literal, at)
+        if reading.grade > best.grade:
+            best = reading
+    return best
+
+
+def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
+    if kind in ("heading", "title"):
+        return Reading(3, ["heading"])
+    sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, at)), default=0)
+    lead = sentence_start == 0
+    first_clause = not CLAUSE_END.search(text, sentence_start, at)
+    before, after = text[at - 1:at], text[at + len(literal):at + len(literal) + 1]
+    list_item = LIST_SEPARATORS in (before, after)
+    body = kind == "subpoint" or (kind == "paragraph" and start > 0)  # under a heading on its line
+    signals = []
+    if list_item:
+        signals.append("an item of a list")
+    if first_clause and not list_item:
+        if lead and not body:
+            return Reading(3, ["lead sentence opens on it"])
+        if lead:
+            return Reading(2, ["first sentence of a heading's body opens on it"])
+        return Reading(2, ["first clause of a sentence"])
+    if text.count(literal) > 1:
+        return Reading(2, ["said more than once", *signals])
+    if list_item:
+        return Reading(0.5, signals)  # one item of an enumeration counts less than a mention
+    return Reading(1, ["passing mention"])
+
+
+def rerank(hits, literals: list[str]):
+    """``hits`` in the order of their reading's grade, then their engine score; each hit's
+    score becomes the sum and its ``explain`` the parts."""
+    for hit in hits:
+        reading = read_passage(hit.text, hit.kind, hit.start, literals)
+        engine = hit.score
+        hit.score = reading.grade * GRADE_WEIGHT + engine
+        hit.explain = {"engine": round(engine, 4), "grade": reading.grade,
+                       "grade_score": reading.grade * GRADE_WEIGHT, "signals": reading.signals}
+    hits.sort(key=lambda h: (-h.score, h.doc, h.ordinal))
+    return hits
