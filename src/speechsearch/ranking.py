@@ -77,14 +77,16 @@ def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
     return Reading(1, ["passing mention"])
 
 
-def rerank(hits, literals: list[str]):
-    """``hits`` in the order of their reading's grade, then their engine score; each hit's
-    score becomes the sum and its ``explain`` the parts."""
-    for hit in hits:
-        reading = read_passage(hit.text, hit.kind, hit.start, literals)
-        engine = hit.score
-        hit.score = reading.grade * GRADE_WEIGHT + engine
-        hit.explain = {"engine": round(engine, 4), "grade": reading.grade,
-                       "grade_score": reading.grade * GRADE_WEIGHT, "signals": reading.signals}
-    hits.sort(key=lambda h: (-h.score, h.doc, h.ordinal))
-    return hits
+def grade_results(results, literals: list[str]) -> list[tuple[int, dict, float, dict]]:
+    """(document number, stored fields, score, its parts) of each of Whoosh's ``results``, in
+    the order of their reading's grade, then the engine's score, then document order."""
+    graded = []
+    for result in results:
+        fields = result.fields()
+        reading = read_passage(fields["text"], fields["passage_kind"], fields["start"], literals)
+        engine = result.score or 0.0
+        parts = {"engine": round(engine, 4), "grade": reading.grade, "grade_score": reading.grade * GRADE_WEIGHT,
+                 "signals": reading.signals}
+        graded.append((result.docnum, fields, reading.grade * GRADE_WEIGHT + engine, parts))
+    graded.sort(key=lambda g: (-g[2], g[1]["doc"], g[1].get("ordinal", 0)))
+    return graded

@@ -42,7 +42,7 @@ class Hit:
     before: list[Hit] = field(default_factory=list)  # context passages (search -C, export --context)
     after: list[Hit] = field(default_factory=list)
     also_in: list[Hit] = field(default_factory=list)  # the same text elsewhere (collapsed repeats)
-    explain: dict | None = None  # the parts of ``score`` (ranking.rerank)
+    explain: dict | None = None  # the parts of ``score`` (ranking.grade_results)
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -388,19 +388,20 @@ RERANK_POOL = 200  # a page of N is chosen from the engine's best max(10 N, this
 def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
                context: int = 0) -> list[Hit]:
     """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
-    from .ranking import rerank
+    from .ranking import grade_results
 
     with store.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
         # The engine's best RERANK_POOL (or every hit) are read as a reader would (ranking.py)
         pool = None if limit is None else max(limit * 10, RERANK_POOL)
         results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
-        hits = [hit_from_fields(r.fields(), r.score, parsed.literals) for r in results]
-        docnums = {id(hit): r.docnum for r, hit in zip(results, hits, strict=True)}
-        hits = rerank(hits, parsed.literals)[:limit]
-        if context > 0:
-            for hit in hits:
-                _add_context(searcher.reader(), docnums[id(hit)], hit, context, parsed.literals)
+        hits = []
+        for docnum, fields, score, parts in grade_results(results, parsed.literals)[:limit]:
+            hit = hit_from_fields(fields, score, parsed.literals)
+            hit.explain = parts
+            if context > 0:
+                _add_context(searcher.reader(), docnum, hit, context, parsed.literals)
+            hits.append(hit)
         return hits
 
 
