@@ -22,13 +22,22 @@ OUTLINE_TRUTH = SHARED / "outline-truth"
 CORPUS_BENCH = SHARED / "corpus-bench"
 
 
+RELEVANCE = SHARED / "relevance"
+REPORTS = CORPUS_BENCH / "gov_work_reports_2026_provinces.jsonl.xz"
+
+
 @cache
-def checker():
-    """The truth set's scorer, check.py, as a module."""
-    spec = importlib.util.spec_from_file_location("outline_check", OUTLINE_TRUTH / "check.py")
+def script_module(path: Path):
+    """A yardstick's own script (check.py, ndcg.py), loaded as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def checker():
+    """The outline truth set's scorer, check.py."""
+    return script_module(OUTLINE_TRUTH / "check.py")
 
 
 @cache
@@ -100,17 +109,9 @@ def same_heading(truth_heading: str, heading: str) -> bool:
     return checker().head_ok(truth_heading, heading)
 
 
-RELEVANCE = SHARED / "relevance"
-REPORTS = CORPUS_BENCH / "gov_work_reports_2026_provinces.jsonl.xz"
-
-
-@cache
 def ndcg_module():
-    """The judged set's scorer, ndcg.py, as a module."""
-    spec = importlib.util.spec_from_file_location("relevance_ndcg", RELEVANCE / "ndcg.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The judged set's scorer, ndcg.py."""
+    return script_module(RELEVANCE / "ndcg.py")
 
 
 def judged_queries() -> list[str]:
