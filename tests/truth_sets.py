@@ -43,6 +43,7 @@ def checker():
 @cache
 def outline_truth() -> dict[str, dict]:
     """id -> the truth file's reading of that document."""
+    assert (OUTLINE_TRUTH / "check.py").is_file(), f"the outline truth set is not at {OUTLINE_TRUTH}"
     out = {}
     for file in sorted(OUTLINE_TRUTH.glob("*.yaml")):
         reading = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -111,6 +112,7 @@ def same_heading(truth_heading: str, heading: str) -> bool:
 
 def ndcg_module():
     """The judged set's scorer, ndcg.py."""
+    assert (RELEVANCE / "ndcg.py").is_file(), f"the judged queries are not at {RELEVANCE}"
     return script_module(RELEVANCE / "ndcg.py")
 
 
