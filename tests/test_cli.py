@@ -6,7 +6,9 @@ import shutil
 import subprocess
 import sys
 
-from tests.conftest import SEED, SEED_DOC, invoke, write_corpus
+import pytest
+
+from tests.conftest import SEED, SEED_DOC, invoke, run_process, write_corpus
 
 
 def run(folder, *args):
@@ -247,3 +249,46 @@ def test_a_reader_that_goes_away_ends_the_search_quietly_with_141(seed_corpus):
     process.stdout.close()  # as head does once it has its lines
     assert process.wait(timeout=60) == 141
     assert process.stderr.read() == b""
+
+
+BAD_CORPUS = [
+    ("documents: 5\n", "'documents' must be a list"),
+    ("documents:\n  - path: 5\n", "'path' must be a file name or glob"),
+    ("documents:\n  - path: a.txt\n    date: 2024-13-45\n", "invalid date"),
+    ("documents:\n  - path: a.txt\n    date: 2024-02-30\n", "invalid date"),
+    ("documents:\n  - path: a.txt\n    date: yesterday\n", "is not an ISO date"),
+    ("documents:\n  - path: a.txt\n    date: '2024-02-30'\n", "is not a day of the calendar"),
+    ("documents:\n  - path: a.txt\n    tags: {a: 1}\n", "'tags' must be a word or a list of words"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD_CORPUS)
+def test_a_bad_corpus_file_is_one_line_and_exit_3(tmp_path, text, message):
+    (tmp_path / "a.txt").write_text("标题\n正文。\n", encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text(text, encoding="utf-8")
+    result = run_process(tmp_path, "index", "-q")
+    assert result.returncode == 3, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_date_in_front_matter_fails_that_file_alone(tmp_path):
+    (tmp_path / "bad.txt").write_text("---\ndate: 2024-02-30\n---\n标题\n正文甲乙。\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("标题\n正文丙丁。\n", encoding="utf-8")
+    write_corpus(tmp_path, ["bad.txt", "good.txt"])
+    result = run_process(tmp_path, "index", "-q")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "failed: bad.txt: front matter has an invalid date" in result.stdout + result.stderr
+    assert run_process(tmp_path, "search", "丙丁").returncode == 0
+
+
+@pytest.mark.parametrize("args", [["search", b"\xb9\xa4\xd7\xf7"], ["export", b"\xb9\xa4", "-o", "-"],
+                                  ["search", "工作", "--speech", b"\xb9\xa4"], ["similar", b"\xb9\xa4"],
+                                  ["keywords", "--speech", b"\xb9\xa4"]])
+def test_an_argument_that_is_not_utf8_says_so(seed_corpus, args):
+    """工作 typed in a GBK terminal reaches Python as bytes it cannot decode as UTF-8."""
+    command = [sys.executable.encode(), b"-m", b"speechsearch"] + [a if isinstance(a, bytes) else a.encode()
+                                                                   for a in args]
+    result = subprocess.run(command, cwd=seed_corpus, capture_output=True)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "not UTF-8" in stderr and "Traceback" not in stderr

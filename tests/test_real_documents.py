@@ -265,3 +265,9 @@ def test_n_counts_hits_after_repeats_collapse(tmp_path):
     hits = json.loads(cli(tmp_path, "search", "狠抓落实", "-n", "3", "--format", "json").output)
     assert len(hits) == 3
     assert len({h["text"] for h in hits}) == 3
+
+
+@pytest.mark.parametrize("text", ["第一行文字\u0000后面的关键词甲乙丙丁", "第一行文字\u0000後面的關鍵詞甲乙丙丁們這會"])
+def test_a_nul_character_cuts_nothing(text):
+    doc = ingest_record({"id": "a", "text": text}, "a.jsonl#a", BOILERPLATE)
+    assert "甲乙丙丁" in "".join(p.text for p in doc.passages)

@@ -7,13 +7,14 @@ Heavy modules (Whoosh, jieba, OpenCC) are imported inside the commands that need
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_USAGE, SpeechsearchError
 
 
 class Group(click.Group):
@@ -25,6 +26,15 @@ class Group(click.Group):
         name, command, rest = super().resolve_command(ctx, args)
         self.command_run = name
         return name, command, rest
+
+    def parse_args(self, ctx, args):
+        # A terminal whose encoding is not UTF-8 hands Python bytes it keeps as lone surrogates;
+        # every command's arguments are text, so say so once for all of them.
+        if any(re.search("[\udc80-\udcff]", arg) for arg in args):
+            click.echo("speechsearch: an argument is not UTF-8 text: set the terminal's encoding to UTF-8 "
+                       "(LANG=zh_CN.UTF-8 or C.UTF-8)", err=True)
+            ctx.exit(EXIT_USAGE)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:

@@ -143,8 +143,14 @@ DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def check_date(value: str, what: str = "date") -> str:
+    """``value`` if it is a real ISO date, a month or a year (2024, 2024-03, 2024-03-01)."""
     if not DATE.match(value):
         raise CorpusError(f"{what} {value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(p) for p in (value.split("-") + ["01", "01"])[:3])
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise CorpusError(f"{what} {value!r} is not a day of the calendar") from None
     return value
 
 
@@ -173,6 +179,8 @@ def load_corpus(path: Path | None = None) -> Corpus:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise CorpusError(f"{file}: invalid YAML{where}: {problem}") from None
+    except ValueError as exc:  # PyYAML makes a date of 2024-13-45 while reading and fails there
+        raise CorpusError(f"{file}: invalid date ({exc}): write a real day, YYYY-MM-DD") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -180,7 +188,10 @@ def load_corpus(path: Path | None = None) -> Corpus:
     unknown = set(raw) - TOP_KEYS
     if unknown:
         raise CorpusError(f"{file}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(TOP_KEYS))})")
-    entries = [_entry(file, i, e) for i, e in enumerate(raw.get("documents") or [], start=1)]
+    documents = raw.get("documents") or []
+    if not isinstance(documents, list):
+        raise CorpusError(f"{file}: 'documents' must be a list of files, found {type(documents).__name__}")
+    entries = [_entry(file, i, e) for i, e in enumerate(documents, start=1)]
     boilerplate = _patterns(file, raw, "boilerplate", DEFAULT_BOILERPLATE)
     chrome = _patterns(file, raw, "chrome", [])
     dictionary = raw.get("dictionary")
@@ -208,6 +219,8 @@ def _entry(file: Path, number: int, entry) -> dict:
         entry = {"path": entry}
     if not isinstance(entry, dict) or "path" not in entry:
         raise CorpusError(f"{file}: document {number} needs a 'path'")
+    if not isinstance(entry["path"], str) or not entry["path"].strip():
+        raise CorpusError(f"{file}: document {number}: 'path' must be a file name or glob, found {entry['path']!r}")
     unknown = set(entry) - ENTRY_KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -218,8 +231,13 @@ def _entry(file: Path, number: int, entry) -> dict:
                           f"{', '.join(sorted(FORMATS))}")
     if isinstance(entry.get("date"), (dt.date, dt.datetime)):
         entry["date"] = entry["date"].isoformat()[:10]
+    if entry.get("date") is not None:
+        entry["date"] = check_date(str(entry["date"]), f"{file}: document {number}: date")
     if isinstance(entry.get("tags"), str):
         entry["tags"] = [entry["tags"]]
+    tags = entry.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, (str, int, float)) for t in tags)):
+        raise CorpusError(f"{file}: document {number}: 'tags' must be a word or a list of words, found {tags!r}")
     return entry
 
 

@@ -81,6 +81,8 @@ def lines_to_convert(lines: list[str]) -> list[bool]:
 
 
 def to_simplified(text: str) -> str:
+    if "\x00" in text:  # OpenCC stops at a NUL: convert what stands on either side of each
+        return "\x00".join(map(to_simplified, text.split("\x00")))
     return _converter().convert(text)
 
 

@@ -93,8 +93,18 @@ class ParsedQuery:
     literals: list[str]  # the positive literals, for highlighting
 
 
+def require_text(value: str, what: str = "query") -> str:
+    """``value`` unless it came from a terminal whose encoding is not UTF-8: Python then keeps
+    the bytes it could not decode as lone surrogates (工作 typed in GBK is '\udcb9\udca4…')."""
+    if re.search("[\udc80-\udcff]", value):
+        raise UsageError(f"the {what} is not UTF-8 text: set the terminal's encoding to UTF-8 "
+                         "(LANG=zh_CN.UTF-8 or C.UTF-8)")
+    return value
+
+
 def check_syntax(text: str) -> None:
     """Reject what Whoosh's lenient parser would silently reinterpret."""
+    require_text(text)
     if not text.strip():
         raise UsageError("empty query")
     if text.count('"') % 2:
@@ -370,6 +380,11 @@ class Filters:
         needs a literal never meets one, and an empty filter spares Whoosh a set of every docnum."""
         from whoosh import query as q
 
+        for name in ("speaker", "doc", "speech", "section", "level", "since", "until"):
+            if getattr(self, name):
+                require_text(getattr(self, name), f"--{name} value")
+        for tag in self.tags:
+            require_text(tag, "--tag value")
         parts = []
         if self.since or self.until:
             parts.append(date_range(self.since, self.until))

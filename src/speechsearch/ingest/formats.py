@@ -90,6 +90,8 @@ def read_text(text: str, encoding: str, doc: str) -> SourceText:
             metadata = yaml.safe_load(m.group(1) or "") or {}
         except yaml.YAMLError:
             raise FormatError(f"{doc}: front matter is not valid YAML") from None
+        except ValueError as exc:  # PyYAML makes a date of 2024-02-30 while reading and fails there
+            raise FormatError(f"{doc}: front matter has an invalid date ({exc})") from None
         if not isinstance(metadata, dict):
             raise FormatError(f"{doc}: front matter must be a mapping of keys to values")
         text = "\n" * m.group(0).count("\n") + text[m.end():]
