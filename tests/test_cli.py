@@ -292,3 +292,25 @@ def test_an_argument_that_is_not_utf8_says_so(seed_corpus, args):
     result = subprocess.run(command, cwd=seed_corpus, capture_output=True)
     stderr = result.stderr.decode()
     assert result.returncode == 2 and "not UTF-8" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped"])
+def test_a_damaged_xz_file_fails_alone_and_keeps_what_comes_before_the_damage(tmp_path, damage):
+    import lzma
+
+    records = [json.dumps({"id": f"r{i}", "text": f"标题{i}\n第{i}篇正文，关键词甲乙{i:03d}。" + "内容" * 400},
+                          ensure_ascii=False) for i in range(60)]
+    data = bytearray(lzma.compress("\n".join(records).encode("utf-8"), preset=0))
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    (tmp_path / "damaged.jsonl.xz").write_bytes(bytes(data))
+    (tmp_path / "good.txt").write_text("标题\n正文丙丁。\n", encoding="utf-8")
+    write_corpus(tmp_path, ["damaged.jsonl.xz", "good.txt"])
+    result = run_process(tmp_path, "index")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "Aborted" not in result.stderr
+    assert "failed: damaged.jsonl.xz: cannot read past line" in result.stdout
+    assert run_process(tmp_path, "search", "丙丁").returncode == 0
+    found = run_process(tmp_path, "search", "关键词甲乙000", "--format", "json")
+    assert found.returncode == 0 and json.loads(found.stdout)[0]["doc"] == "damaged.jsonl.xz#r0"

@@ -172,3 +172,60 @@ def test_refreshes_merge_small_segments_and_leave_full_ones(tmp_path, monkeypatc
         index.build_index(load_corpus(tmp_path / "corpus.yaml"), store, workers=1)
         assert full <= set(segments())  # never rewritten by a refresh
     assert len([c for c in segments().values() if c < 50]) < 4
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_workers_end_with_their_indexer(tmp_path, sig):
+    """kill -9, SIGTERM or Ctrl-C of a multi-process index: within 2 s no process of it is left,
+    Ctrl-C exits 130 in one line, and the last good index still answers."""
+    # Thousands of small records: each task's result (their statistics) outgrows a pipe's buffer,
+    # so a worker whose indexer died is left flushing it into a pipe nobody reads.
+    texts = (f"讲话{i}\n一、抓落实\n第{i}段正文，狠抓落实编号{i:05d}。" + "工作" * 60 for i in range(12000))
+    records = [json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) for i, text in enumerate(texts)]
+    (tmp_path / "many.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    write_corpus(tmp_path, ["many.jsonl"])
+    assert cli(tmp_path, "index", "-q", "--jobs", "1").returncode == 0
+    before = scored(tmp_path, "编号00042")
+    process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "--jobs", "2"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.startswith("indexing:"):
+            break
+    workers = children(process.pid)
+    assert len(workers) >= 2, "the run ended before it could be signalled"
+    process.send_signal(sig)
+    started = time.monotonic()
+    try:
+        rest = process.communicate(timeout=15)[1]
+    except subprocess.TimeoutExpired:  # a worker still holds the indexer's stderr open
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        pytest.fail("a worker outlived its indexer (it kept the indexer's stderr open)")
+    if sig == signal.SIGINT:
+        assert process.returncode == 130 and "Traceback" not in rest
+        assert time.monotonic() - started < 2
+    while any(map(alive, workers)) and time.monotonic() - started < 2:
+        time.sleep(0.05)
+    assert not any(map(alive, workers)), f"workers outlived the indexer: {[w for w in workers if alive(w)]}"
+    assert scored(tmp_path, "编号00042") == before

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -272,9 +273,12 @@ def _text_size(source: SourceFile) -> int:
     if format_of(source) == "jsonl" and source.path.name.lower().endswith(".xz"):
         import lzma
 
-        with lzma.open(source.path) as stream:
-            return sum(len(block) for block in iter(lambda: stream.read(1 << 22), b""))
-    return source.path.stat().st_size
+        try:
+            with lzma.open(source.path) as stream:
+                return sum(len(block) for block in iter(lambda: stream.read(1 << 22), b""))
+        except (lzma.LZMAError, EOFError, OSError):
+            pass  # damaged: reading it reports where, with every record before the damage kept
+    return source.path.stat().st_size if source.path.is_file() else 0
 
 
 def format_of(source: SourceFile) -> str:
@@ -321,6 +325,9 @@ def _segment_worker(settings: WorkerSettings, tasks, results) -> None:
 
     _ignore_interrupts()
     parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:
+        return  # the indexer died before the request took effect
     try:
         ix = whoosh_index.open_dir(settings.gen)
         writer = None
@@ -398,8 +405,16 @@ def _write_in_workers(settings: WorkerSettings, tasks, workers: int, absorb: Cal
         while finished < len(processes):
             receive(0.5)
     except BaseException:
+        # Interrupted or failed: nobody will read the queues again, so exiting must not wait to
+        # flush them (Python's exit joins each queue's feeder thread), and no worker may linger.
+        task_queue.cancel_join_thread()
+        results.cancel_join_thread()
         for process in processes:
             process.terminate()
+        for process in processes:
+            process.join(timeout=1)
+            if process.is_alive():
+                process.kill()
         raise
     finally:
         for process in processes:
@@ -451,6 +466,23 @@ def _ignore_interrupts() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the indexer dies (kill -9 included): a worker left
+    alone blocks on a pipe nobody reads, holding memory and a discarded generation's files."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # the worker's own check of its parent still ends it, within a second
 
 
 def _passage_fields(document: Document, file: str) -> Iterable[dict]:

@@ -199,6 +199,7 @@ def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, st
     costs only itself.
     """
     opener = lzma.open if path.name.lower().endswith(".xz") else open
+    number = 0
     try:
         with opener(path, "rt", encoding="utf-8") as stream:
             for number, line in enumerate(stream, start=1):
@@ -222,4 +223,5 @@ def iter_jsonl(path: Path, doc: str) -> Iterator[tuple[int, dict | None, int, st
     except FileNotFoundError:
         raise FormatError(f"{doc}: file not found") from None
     except (OSError, lzma.LZMAError, UnicodeDecodeError, EOFError) as exc:
-        raise FormatError(f"{doc}: cannot read: {exc}") from None
+        where = f" past line {number} (the records up to it are indexed)" if number else ""
+        raise FormatError(f"{doc}: cannot read{where}: {exc}") from None
