@@ -314,3 +314,34 @@ def test_a_damaged_xz_file_fails_alone_and_keeps_what_comes_before_the_damage(tm
     assert run_process(tmp_path, "search", "丙丁").returncode == 0
     found = run_process(tmp_path, "search", "关键词甲乙000", "--format", "json")
     assert found.returncode == 0 and json.loads(found.stdout)[0]["doc"] == "damaged.jsonl.xz#r0"
+
+
+def test_a_symlink_loop_indexes_each_file_once(tmp_path):
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    shutil.copy(SEED, tmp_path / "docs" / "a.txt")
+    (tmp_path / "docs" / "sub" / "up").symlink_to("..")
+    write_corpus(tmp_path, ["docs/**/*.txt"])
+    result = run_process(tmp_path, "index")
+    assert result.returncode == 0, result.stderr
+    assert "files: 1 in index; 1 indexed" in result.stdout
+    assert "more paths reach files already listed" in result.stdout + result.stderr
+    hits = json.loads(run_process(tmp_path, "search", "谁来抓落实", "--format", "json").stdout)
+    assert {h["doc"] for h in hits} == {"docs/a.txt"}
+
+
+def test_filters_that_exclude_every_hit_say_so(seed_corpus):
+    result = run(seed_corpus, "search", "抓落实", "--speaker", "张三", "--since", "2030")
+    assert result.exit_code == 1
+    assert "passages contain '抓落实', but the filters (--speaker 张三 --since 2030) exclude them all" in result.output
+    assert "did you mean" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["抓落实 speaker:"], "speaker: in query '抓落实 speaker:' needs a value"),
+    (["抓落实 date:[2024 TO 2023]"], "the date range 2024 to 2023 is empty"),
+    (["抓落实", "--since", "2025", "--until", "2024"], "the date range 2025 to 2024 is empty"),
+    (["抓落实", "--since", "2024-13"], "is not a day of the calendar"),
+])
+def test_queries_that_cannot_match_anything_are_usage_errors(seed_corpus, args, message):
+    result = run(seed_corpus, "search", *args)
+    assert result.exit_code == 2 and message in result.output

@@ -267,11 +267,27 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
             click.echo(format_group(doc, speech, items, use_color, full), color=use_color)
     else:
         _print_hits(hits, fmt, use_color, full, explain)
-    if fmt == "text" and not hits:
-        click.echo(f"no passage contains {text!r}", err=True)
     if not hits:
-        _did_you_mean(obj.store, text)
+        filters = {k: v for k, v in filter_options.items() if v}
+        unfiltered = run_search(obj.store, text, limit=None) if filters else []
+        if unfiltered:
+            many = len(unfiltered) != 1
+            click.echo(f"{len(unfiltered)} passage{'s contain' if many else ' contains'} {text!r}, "
+                       f"but the filters ({_named_filters(filters)}) exclude {'them all' if many else 'it'}", err=True)
+        else:
+            if fmt == "text":
+                click.echo(f"no passage contains {text!r}", err=True)
+            _did_you_mean(obj.store, text)
         sys.exit(EXIT_NOTHING)
+
+
+def _named_filters(filters: dict) -> str:
+    """The filter flags as typed: --speaker 张三 --tag a --tag b."""
+    flags = []
+    for name, value in filters.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            flags.append(f"--{'tag' if name == 'tags' else name} {item}")
+    return " ".join(flags)
 
 
 def _did_you_mean(store, text: str) -> None:

@@ -123,6 +123,7 @@ class Corpus:
         """
         files: dict[str, SourceFile] = {}
         warnings: list[str] = []
+        real_names: dict[Path, str] = {}  # a file reached through links is indexed once
         for entry in self.entries:
             pattern = entry["path"]
             metadata = {k: v for k, v in entry.items() if k in METADATA_KEYS}
@@ -133,9 +134,18 @@ class Corpus:
                     warnings.append(f"{pattern}: no file matches this pattern")
             else:
                 matches = [pattern]
+            repeated = 0
             for match in matches:
                 doc = Path(match).as_posix()
-                files[doc] = SourceFile(doc, self.root / match, metadata, entry.get("format"))
+                path = self.root / match
+                real = path.resolve() if path.is_file() else None
+                if real is not None and real_names.setdefault(real, doc) != doc:
+                    repeated += 1
+                    continue
+                files[doc] = SourceFile(doc, path, metadata, entry.get("format"))
+            if repeated:
+                warnings.append(f"{pattern}: {repeated} more paths reach files already listed (symbolic links, "
+                                "perhaps a loop); each file is indexed once")
         return list(files.values()), warnings
 
 

@@ -178,6 +178,8 @@ def date_range(since: str | None, until: str | None):
     low = _query_date(since, "since") if since else None
     # "2025" must take in 2025-12-31: pad an open end past every longer date.
     high = _query_date(until, "until") + "\uffff" if until else None
+    if low and high and low > high:
+        raise UsageError(f"the date range {since} to {until} is empty: its start is after its end")
     return q.TermRange("date", low, high)
 
 
@@ -235,9 +237,13 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     from whoosh.qparser import plugins as qplugins
 
     check_syntax(text)
-    for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):", re.sub(r'"[^"]*"', "", text)):
+    unquoted = re.sub(r'"[^"]*"', "", text)
+    for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):", unquoted):
         if name not in FIELD_NAMES:
             raise UsageError(f"unknown field {name!r} in query (known: {', '.join(FIELD_NAMES)})")
+    empty = re.search(r"(?<![\w\"])([A-Za-z_]+):(?=\s|\)|$)", re.sub(r'"[^"]*"', "x", text))
+    if empty:
+        raise UsageError(f"{empty.group(1)}: in query {text!r} needs a value ({empty.group(1)}:WORD)")
     verbatim = TEXT(analyzer=IDTokenizer())
     parser = QueryParser("q", Schema(q=verbatim, **{name: verbatim for name in FIELD_NAMES}))
     for plugin in (qplugins.SingleQuotePlugin, qplugins.WildcardPlugin, qplugins.BoostPlugin,
