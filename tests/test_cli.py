@@ -345,3 +345,26 @@ def test_filters_that_exclude_every_hit_say_so(seed_corpus):
 def test_queries_that_cannot_match_anything_are_usage_errors(seed_corpus, args, message):
     result = run(seed_corpus, "search", *args)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_an_emptied_column_or_a_damaged_pinyin_table_points_at_rebuild(tmp_path):
+    gen = _indexed_seed(tmp_path)
+    table = gen / "pinyin.tsv"
+    original = table.read_bytes()
+    damaged = bytearray(original)
+    for at in range(100, len(damaged), 997):
+        damaged[at] ^= 0xFF
+    table.write_bytes(bytes(damaged))
+    assert_clean_error(invoke("search", "量子计算", cwd=tmp_path), 4, "corrupt", "--rebuild")  # did-you-mean reads it
+    table.write_bytes(original)
+    for column in gen.glob("*._stored.col"):
+        column.write_bytes(b"")
+    assert_clean_error(invoke("search", "抓落实", cwd=tmp_path), 4, "corrupt", "--rebuild")
+
+
+def test_a_full_disk_for_the_output_is_one_line(seed_corpus):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "speechsearch", "search", "的", "-n", "50"], cwd=seed_corpus,
+                                stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 3
+    assert result.stderr.strip() == "speechsearch: cannot write: No space left on device"

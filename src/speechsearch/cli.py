@@ -6,6 +6,7 @@ Heavy modules (Whoosh, jieba, OpenCC) are imported inside the commands that need
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -47,6 +48,12 @@ class Group(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # before click's own handler, which exits 1 ("found nothing")
             ctx.exit(_reader_gone())
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+                raise
+            # The disk is full (or failing): say so in one line, whatever was being written.
+            click.echo(f"speechsearch: cannot write: {exc.strerror}", err=True)
+            ctx.exit(EXIT_INPUT)
 
 
 class Context:
@@ -275,9 +282,11 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
             click.echo(f"{len(unfiltered)} passage{'s contain' if many else ' contains'} {text!r}, "
                        f"but the filters ({_named_filters(filters)}) exclude {'them all' if many else 'it'}", err=True)
         else:
+            found = _did_you_mean(obj.store, text)  # first: a damaged index says only that
             if fmt == "text":
                 click.echo(f"no passage contains {text!r}", err=True)
-            _did_you_mean(obj.store, text)
+            if found:
+                click.echo(f"did you mean: {'  '.join(found)}", err=True)
         sys.exit(EXIT_NOTHING)
 
 
@@ -290,13 +299,12 @@ def _named_filters(filters: dict) -> str:
     return " ".join(flags)
 
 
-def _did_you_mean(store, text: str) -> None:
+def _did_you_mean(store, text: str) -> list[str]:
+    """Index words near a one-word query that found nothing."""
     from .discover import suggestions
 
     words = [w for w in text.split() if w not in ("AND", "OR", "NOT") and ":" not in w]
-    found = suggestions(store, words[0]) if len(words) == 1 else []
-    if found:
-        click.echo(f"did you mean: {'  '.join(found)}", err=True)
+    return suggestions(store, words[0]) if len(words) == 1 else []
 
 
 @cli.command()
@@ -485,6 +493,9 @@ def main():  # pragma: no cover - console script entry
         sys.stdout.flush()
     except BrokenPipeError:
         code = _reader_gone()
+    except OSError as exc:  # the last of the output met a full disk
+        click.echo(f"speechsearch: cannot write: {exc.strerror}", err=True)
+        code = EXIT_INPUT
     sys.stderr.flush()
     os._exit(code)
 

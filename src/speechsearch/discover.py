@@ -135,7 +135,10 @@ def suggestions(store: IndexStore, text: str, limit: int = 5) -> list[str]:
                 pattern = rf"^([^\t\n]+)\t(?:{literal}\t[^\n]*|[^\t\n]*\t{literal})$"
             else:
                 pattern = rf"^({one_edit_pattern(literal)})\t"
-            text = table.read_text(encoding="utf-8")
+            try:
+                text = table.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise store._corrupt(ValueError(f"{PINYIN_TABLE} is not UTF-8")) from None
             found.update(m.group(1) for m in re.finditer(pattern, text, re.MULTILINE))
             found.discard(literal)
         else:

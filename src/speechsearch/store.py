@@ -11,6 +11,7 @@ Every search opens the index through this module, so it imports nothing it does 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -147,8 +148,11 @@ _INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "spe
 
 
 def _raised_reading_index_files(exc: Exception) -> bool:
-    if isinstance(exc, (OSError, MemoryError)):
+    if isinstance(exc, MemoryError):
         return False
+    if isinstance(exc, OSError) and exc.errno != errno.EINVAL:
+        return False  # a full disk, a permission: the disk's errors say what they are
+    # EINVAL from Whoosh's files is an emptied or cut file (mmap of zero bytes, a seek past the end)
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
