@@ -129,3 +129,21 @@ def test_existing_file_needs_force(seed_corpus, tmp_path):
 def test_unknown_suffix_asks_for_a_format(seed_corpus, tmp_path):
     result = export(seed_corpus, "抓落实", "-o", str(tmp_path / "hits.xyz"))
     assert result.exit_code == 2 and "--format" in result.stderr
+
+
+def test_consecutive_passages_of_a_section_share_one_heading_and_citations_have_no_double_comma(tmp_path):
+    (tmp_path / "a.txt").write_text("讲话\n一、狠抓落实,\n第一段要狠抓落实。\n第二段也要狠抓落实。\n二、其他\n正文。\n",
+                                    encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text("documents:\n  - path: a.txt\n", encoding="utf-8")
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    out = tmp_path / "hits.md"
+    assert invoke("export", "狠抓落实", "-o", str(out), cwd=tmp_path).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.count("### 一、狠抓落实") == 1, text
+    assert ",," not in text and "一、狠抓落实,a.txt" in text
+    docx_out = tmp_path / "hits.docx"
+    assert invoke("export", "狠抓落实", "-o", str(docx_out), cwd=tmp_path).exit_code == 0
+    import docx
+
+    headings = [p.text for p in docx.Document(str(docx_out)).paragraphs if p.style.name == "Heading 2"]
+    assert headings == ["一、狠抓落实,"]  # the heading as written; one for both passages

@@ -113,7 +113,8 @@ def citation(hit: Hit) -> str:
     if hit.path:
         parts.append(SEPARATOR.join(hit.path))
     parts.append(f"{hit.doc}:{hit.line}")
-    return ",".join(parts)
+    # a heading that ends in a comma (一是要真抓实干,) must not double the separator
+    return ",".join(part.rstrip(",，、;；:： ") for part in parts)
 
 
 def _groups(entries: list[Entry]) -> list[tuple[Hit, list[Entry]]]:
@@ -122,6 +123,19 @@ def _groups(entries: list[Entry]) -> list[tuple[Hit, list[Entry]]]:
     for entry in entries:
         groups.setdefault((entry.hit.doc, entry.hit.speech), []).append(entry)
     return [(items[0].hit, items) for items in groups.values()]
+
+
+def _headed(items: list[Entry]):
+    """(entry, the heading path to show above it, or None when the one above still applies):
+    a passage stands under its breadcrumb without its own last heading (a point's body under
+    the point), and consecutive passages of one section share one heading."""
+    shown: list[str] | None = None
+    for entry in items:
+        path = entry.hit.path
+        heading = (path[:-1] if len(path) > 1 else path) or None
+        yield entry, (heading if heading is not None and heading != shown else None)
+        if heading is not None:
+            shown = heading
 
 
 def _pieces(hit: Hit) -> list[tuple[str, bool]]:
@@ -141,12 +155,10 @@ def to_markdown(entries: list[Entry], query: str) -> str:
     lines = [f"# {query}", "", f"{sum(not e.context for e in entries)} passages", ""]
     for first, items in _groups(entries):
         lines += [f"## {first.speech or first.title}", ""]
-        shown_path: list[str] | None = None
-        for entry in items:
+        for entry, heading in _headed(items):
             hit = entry.hit
-            if hit.path[:-1] != shown_path and hit.path:
-                shown_path = hit.path[:-1] if len(hit.path) > 1 else hit.path
-                lines += [f"### {SEPARATOR.join(shown_path)}", ""]
+            if heading:
+                lines += [f"### {SEPARATOR.join(heading)}", ""]
             text = "".join(f"**{p}**" if matched else p for p, matched in _pieces(hit))
             prefix = "> (context) " if entry.context else "> "
             lines += [prefix + text, ""]
@@ -186,12 +198,10 @@ def to_docx(entries: list[Entry], query: str) -> bytes:
     add_paragraph(None, f"{sum(not e.context for e in entries)} passages")
     for first, items in _groups(entries):
         add_paragraph("Heading 1", first.speech or first.title)
-        shown_path: list[str] | None = None
-        for entry in items:
+        for entry, heading in _headed(items):
             hit = entry.hit
-            if hit.path[:-1] != shown_path and hit.path:
-                shown_path = hit.path[:-1] if len(hit.path) > 1 else hit.path
-                add_paragraph("Heading 2", SEPARATOR.join(shown_path))
+            if heading:
+                add_paragraph("Heading 2", SEPARATOR.join(heading))
             paragraph = add_paragraph("Quote" if entry.context else None)
             for piece, matched in _pieces(hit):
                 run = paragraph.add_run(piece)
