@@ -142,3 +142,9 @@ def test_titles_are_found_with_the_document_or_speech_they_head(store, seed_docu
     assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
     result = invoke("search", "稳就业", "--format", "jsonl", cwd=tmp_path)
     assert result.exit_code == 0 and '"kind": "title"' in result.output
+
+
+def test_plus_requires_and_minus_excludes(store):
+    assert hit_set(store, "抓落实 -宣传") == hit_set(store, "抓落实 NOT 宣传") != hit_set(store, "抓落实")
+    assert hit_set(store, "+抓落实 +人社") == hit_set(store, "抓落实 人社")
+    assert hit_set(store, '"抓落实" -宣传 -人社') == hit_set(store, "抓落实 NOT 宣传 NOT 人社")

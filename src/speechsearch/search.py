@@ -228,6 +228,17 @@ def lexicon_words(literal: str, reader) -> list[str]:
     return words
 
 
+def plus_minus(text: str) -> str:
+    """``+word`` (required) and ``-word`` (excluded), as most engines read them, in Whoosh's
+    words: words are required anyway, and ``-word`` is ``NOT word``. Only a sign that opens a
+    word counts; 4.5%-5% keeps its hyphen, and so does any sign inside quotes."""
+    pieces = re.split(r'("[^"]*")', text)
+    for i in range(0, len(pieces), 2):  # the parts outside quotes
+        pieces[i] = re.sub(r"(^|[\s(])\+(?=[^\s+-])", r"\1", pieces[i])
+        pieces[i] = re.sub(r"(^|[\s(])-(?=[^\s+-])", r"\1NOT ", pieces[i])
+    return "".join(pieces)
+
+
 def parse_query(text: str, reader=None) -> ParsedQuery:
     """Parse ``text`` with Whoosh's syntax, then make each word a literal-plus-ranking query."""
     from whoosh import query as q
@@ -237,6 +248,7 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     from whoosh.qparser import plugins as qplugins
 
     check_syntax(text)
+    text = plus_minus(text)
     unquoted = re.sub(r'"[^"]*"', "", text)
     for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):", unquoted):
         if name not in FIELD_NAMES:
