@@ -368,3 +368,19 @@ def test_a_full_disk_for_the_output_is_one_line(seed_corpus):
                                 stdout=full, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 3
     assert result.stderr.strip() == "speechsearch: cannot write: No space left on device"
+
+
+def test_add_of_a_listed_file_updates_its_metadata_and_an_edited_corpus_re_reads_it(tmp_path):
+    shutil.copy(SEED, tmp_path / "a.txt")
+    write_corpus(tmp_path, ["a.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    result = invoke("add", "a.txt", "--speaker", "张三", "-q", cwd=tmp_path)
+    assert result.exit_code == 0 and "updated the metadata of: a.txt" in result.output
+    assert "speaker: 张三" in (tmp_path / "corpus.yaml").read_text(encoding="utf-8")
+    assert invoke("search", "抓落实", "--speaker", "张三", cwd=tmp_path).exit_code == 0
+    corpus = tmp_path / "corpus.yaml"
+    corpus.write_text(corpus.read_text(encoding="utf-8").replace("张三", "李四"), encoding="utf-8")
+    assert "1 indexed" in invoke("index", cwd=tmp_path).output
+    assert invoke("search", "抓落实", "--speaker", "李四", cwd=tmp_path).exit_code == 0
+    assert invoke("search", "抓落实", "--speaker", "张三", cwd=tmp_path).exit_code == 1
+    assert "nothing to change" in invoke("add", "a.txt", "-q", cwd=tmp_path).output

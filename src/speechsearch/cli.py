@@ -218,10 +218,15 @@ def add(obj: Context, paths, title, speaker, date, place, source, tags, quiet):
         check_date(date)
     metadata = {"title": title, "speaker": speaker, "date": date, "place": place, "source": source,
                 "tags": list(tags)}
-    added = add_entries(obj.corpus.file, list(paths), metadata)
+    added, updated = add_entries(obj.corpus.file, list(paths), metadata)
     obj.reload()
     report = _build(obj, quiet=quiet)
-    click.echo(f"added: {', '.join(added)}")
+    if added:
+        click.echo(f"added: {', '.join(added)}")
+    if updated:
+        click.echo(f"updated the metadata of: {', '.join(updated)} (already in corpus.yaml)")
+    if not added and not updated:
+        click.echo(f"already in corpus.yaml, nothing to change: {', '.join(str(p) for p in paths)}")
     click.echo(_summary(report))
     if report.failed:
         sys.exit(EXIT_NOTHING)

@@ -251,10 +251,11 @@ def _entry(file: Path, number: int, entry) -> dict:
     return entry
 
 
-def add_entries(corpus_file: Path, paths: list[Path], metadata: dict) -> list[str]:
+def add_entries(corpus_file: Path, paths: list[Path], metadata: dict) -> tuple[list[str], list[str]]:
     """Append entries for ``paths`` to corpus.yaml, keeping its comments and order.
 
-    Returns the documents as corpus.yaml names them; a path already listed is left as it is.
+    Returns (documents added, documents already listed whose metadata was updated), as
+    corpus.yaml names them. A listed path given no metadata is left as it is.
     """
     from ruamel.yaml import YAML
 
@@ -268,6 +269,8 @@ def add_entries(corpus_file: Path, paths: list[Path], metadata: dict) -> list[st
     listed = {str(e["path"] if isinstance(e, dict) else e) for e in documents}
     root = corpus_file.resolve().parent
     added: list[str] = []
+    updated: list[str] = []
+    given = {k: v for k, v in metadata.items() if v not in (None, "", [], ())}
     for path in paths:
         resolved = path.resolve()
         if not resolved.is_file():
@@ -276,15 +279,29 @@ def add_entries(corpus_file: Path, paths: list[Path], metadata: dict) -> list[st
             doc = resolved.relative_to(root).as_posix()
         except ValueError:
             doc = resolved.as_posix()
-        added.append(doc)
         if doc in listed:
+            if given and _update_entry(documents, doc, given):
+                updated.append(doc)
             continue
-        entry = {"path": doc}
-        entry.update({k: v for k, v in metadata.items() if v not in (None, "", [], ())})
-        documents.append(entry)
+        added.append(doc)
+        documents.append({"path": doc, **given})
         listed.add(doc)
     tmp = corpus_file.with_name(corpus_file.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as stream:
         yaml.dump(data, stream)
     tmp.replace(corpus_file)
-    return added
+    return added, updated
+
+
+def _update_entry(documents: list, doc: str, metadata: dict) -> bool:
+    """Set ``metadata`` on the entry of ``doc`` (a bare path becomes a mapping); whether it
+    changed anything."""
+    for i, entry in enumerate(documents):
+        if isinstance(entry, str) and entry == doc:
+            documents[i] = {"path": doc, **metadata}
+            return True
+        if isinstance(entry, dict) and str(entry.get("path")) == doc:
+            changed = any(entry.get(k) != v for k, v in metadata.items())
+            entry.update(metadata)
+            return changed
+    return False

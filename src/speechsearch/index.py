@@ -160,6 +160,13 @@ class IndexReport:
         return asdict(self)
 
 
+def source_digest(source: SourceFile) -> str:
+    """What decides whether a file is read again: its bytes, and what corpus.yaml says of it
+    (speaker, date, tags …, format): a new speaker in corpus.yaml re-reads that file."""
+    said = json.dumps([source.metadata, source.format], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{file_digest(source.path)}\n{said}".encode()).hexdigest()
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -571,7 +578,7 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
             changed: list[tuple[SourceFile, str | None]] = []
             for source in sources:
                 try:
-                    digest = file_digest(source.path)
+                    digest = source_digest(source)
                 except OSError:
                     digest = None  # reading it again names the problem
                 if digest is not None and known.get(source.doc) == digest:
