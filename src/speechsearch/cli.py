@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import errno
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_USAGE, SpeechsearchError
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8
 
 
 class Group(click.Group):
@@ -31,10 +30,12 @@ class Group(click.Group):
     def parse_args(self, ctx, args):
         # A terminal whose encoding is not UTF-8 hands Python bytes it keeps as lone surrogates;
         # every command's arguments are text, so say so once for all of them.
-        if any(re.search("[\udc80-\udcff]", arg) for arg in args):
-            click.echo("speechsearch: an argument is not UTF-8 text: set the terminal's encoding to UTF-8 "
-                       "(LANG=zh_CN.UTF-8 or C.UTF-8)", err=True)
-            ctx.exit(EXIT_USAGE)
+        try:
+            for arg in args:
+                require_utf8(arg, "argument")
+        except UsageError as exc:
+            click.echo(f"speechsearch: {exc}", err=True)
+            ctx.exit(exc.exit_code)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
@@ -51,9 +52,7 @@ class Group(click.Group):
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
                 raise
-            # The disk is full (or failing): say so in one line, whatever was being written.
-            click.echo(f"speechsearch: cannot write: {exc.strerror}", err=True)
-            ctx.exit(EXIT_INPUT)
+            ctx.exit(_cannot_write(exc))  # a full (or failing) disk, whatever was being written
 
 
 class Context:
@@ -266,7 +265,7 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
     Fields work inside QUERY too: speaker:张三 date:[2024 TO 2025] tag:人社 doc:FILE
     speech:WORDS section:WORDS level:point.
     """
-    from .search import Filters, group_by_speech, run_collapsed_search, run_search
+    from .search import Filters, count_hits, group_by_speech, run_collapsed_search, run_search
 
     text = " ".join(query)
     find = run_search if no_collapse else run_collapsed_search
@@ -281,10 +280,10 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
         _print_hits(hits, fmt, use_color, full, explain)
     if not hits:
         filters = {k: v for k, v in filter_options.items() if v}
-        unfiltered = run_search(obj.store, text, limit=None) if filters else []
+        unfiltered = count_hits(obj.store, text) if filters else 0
         if unfiltered:
-            many = len(unfiltered) != 1
-            click.echo(f"{len(unfiltered)} passage{'s contain' if many else ' contains'} {text!r}, "
+            many = unfiltered != 1
+            click.echo(f"{unfiltered} passage{'s contain' if many else ' contains'} {text!r}, "
                        f"but the filters ({_named_filters(filters)}) exclude {'them all' if many else 'it'}", err=True)
         else:
             found = _did_you_mean(obj.store, text)  # first: a damaged index says only that
@@ -499,8 +498,7 @@ def main():  # pragma: no cover - console script entry
     except BrokenPipeError:
         code = _reader_gone()
     except OSError as exc:  # the last of the output met a full disk
-        click.echo(f"speechsearch: cannot write: {exc.strerror}", err=True)
-        code = EXIT_INPUT
+        code = _cannot_write(exc)
     sys.stderr.flush()
     os._exit(code)
 
@@ -510,6 +508,11 @@ def _observed() -> bool:
     monitoring = getattr(sys, "monitoring", None)
     tools = (monitoring.get_tool(i) for i in range(6)) if monitoring else ()
     return bool(sys.getprofile() or sys.gettrace() or any(tools))
+
+
+def _cannot_write(exc: OSError) -> int:
+    click.echo(f"speechsearch: cannot write: {exc.strerror}", err=True)
+    return EXIT_INPUT
 
 
 def _reader_gone() -> int:

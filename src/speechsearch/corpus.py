@@ -107,9 +107,12 @@ class Corpus:
     def boilerplate_patterns(self) -> list[re.Pattern]:
         return [re.compile(p) for p in self.boilerplate]
 
-    def chrome_patterns(self) -> list[re.Pattern]:
+    def all_chrome(self) -> tuple[str, ...]:
         """Whole-line patterns of page chrome: the built-in ones and the corpus's own."""
-        return [re.compile(p) for p in [*DEFAULT_CHROME, *self.chrome]]
+        return (*DEFAULT_CHROME, *self.chrome)
+
+    def chrome_patterns(self) -> list[re.Pattern]:
+        return [re.compile(p) for p in self.all_chrome()]
 
     def filters_fingerprint(self) -> str:
         """Changes when the lines never indexed (boilerplate, chrome) are chosen otherwise."""

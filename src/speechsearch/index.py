@@ -622,7 +622,7 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                         writer.delete_by_term("file", source.doc)
                 tasks = _tasks(changed, report)
                 settings = WorkerSettings(str(gen), tuple(corpus.boilerplate), segmenter, user_words,
-                                          (*DEFAULT_CHROME, *corpus.chrome))
+                                          corpus.all_chrome())
                 segments = []
                 if workers > 1:
                     segments = _write_in_workers(settings, tasks, workers, absorb)

@@ -23,9 +23,10 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import fold
+from .markers import SENTENCE_END as SENTENCE_MARKS
 
 GRADE_WEIGHT = 10.0
-SENTENCE_END = re.compile(r"[。!?;]")
+SENTENCE_END = re.compile(f"[{SENTENCE_MARKS}]")
 CLAUSE_END = re.compile(r"[,:]")
 LIST_SEPARATORS = "、"
 

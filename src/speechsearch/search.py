@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .analysis import fold
-from .errors import UsageError
+from .errors import UsageError, require_utf8
 from .literal import LITERAL_BOOST, LiteralQuery, literal_parts
 from .script import query_forms
 from .store import IndexStore
@@ -93,18 +93,9 @@ class ParsedQuery:
     literals: list[str]  # the positive literals, for highlighting
 
 
-def require_text(value: str, what: str = "query") -> str:
-    """``value`` unless it came from a terminal whose encoding is not UTF-8: Python then keeps
-    the bytes it could not decode as lone surrogates (工作 typed in GBK is '\udcb9\udca4…')."""
-    if re.search("[\udc80-\udcff]", value):
-        raise UsageError(f"the {what} is not UTF-8 text: set the terminal's encoding to UTF-8 "
-                         "(LANG=zh_CN.UTF-8 or C.UTF-8)")
-    return value
-
-
 def check_syntax(text: str) -> None:
     """Reject what Whoosh's lenient parser would silently reinterpret."""
-    require_text(text)
+    require_utf8(text)
     if not text.strip():
         raise UsageError("empty query")
     if text.count('"') % 2:
@@ -347,11 +338,9 @@ def highlight_spans(text: str, literals: list[str]) -> list[tuple[int, int]]:
 def passage_splits(literal: str) -> list[tuple[str, str]]:
     """(head, tail) for each place ``literal`` may cross from one passage into the next on a
     line: after a heading's sentence end (体系。推进) and before an inline sub-point (领导。二是)."""
-    if not re.search("[。!?;是要首其再最]", literal[1:]):
-        return []  # no place to cross (and the outline's patterns stay off a plain search)
-    from .ingest.outline import INLINE_MARKERS, SENTENCE_END
+    from .markers import INLINE_MARKERS, SENTENCE_END
 
-    cuts = {i + 1 for i, ch in enumerate(literal[:-1]) if ch in SENTENCE_END + "。"}
+    cuts = {i + 1 for i, ch in enumerate(literal[:-1]) if ch in SENTENCE_END}
     for _, pattern in INLINE_MARKERS:
         cuts |= {m.start() for m in pattern.finditer(literal) if m.start() > 0}
     return [(literal[:k].rstrip(), literal[k:].lstrip()) for k in sorted(cuts)
@@ -400,9 +389,9 @@ class Filters:
 
         for name in ("speaker", "doc", "speech", "section", "level", "since", "until"):
             if getattr(self, name):
-                require_text(getattr(self, name), f"--{name} value")
+                require_utf8(getattr(self, name), f"--{name} value")
         for tag in self.tags:
-            require_text(tag, "--tag value")
+            require_utf8(tag, "--tag value")
         parts = []
         if self.since or self.until:
             parts.append(date_range(self.since, self.until))
@@ -436,6 +425,12 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
                 _add_context(searcher.reader(), docnum, hit, context, parsed.literals)
             hits.append(hit)
         return hits
+
+
+def count_hits(store: IndexStore, text: str) -> int:
+    """How many passages ``text`` matches, without reading or grading them."""
+    with store.searcher() as searcher:
+        return sum(1 for _ in searcher.docs_for_query(parse_query(text, searcher.reader()).query))
 
 
 def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,

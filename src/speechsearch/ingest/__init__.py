@@ -25,7 +25,7 @@ def ingest_lines(source: SourceText, doc: str, boilerplate: list[re.Pattern], me
     """Repair and outline ``source``; ``doc`` is the name passages carry (path as in corpus.yaml).
 
     Lines that match ``boilerplate`` anywhere, and lines of page chrome (``chrome`` patterns,
-    default ``chrome.DEFAULT_CHROME``, and the shapes ``find_chrome`` knows), are never indexed.
+    default ``corpus.DEFAULT_CHROME``, and the shapes ``find_chrome`` knows), are never indexed.
     """
     meta = clean_metadata({**(metadata or {}), **source.metadata})
     lines: list[str] = []

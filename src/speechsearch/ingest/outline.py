@@ -26,16 +26,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..markers import INLINE_MARKERS, SENTENCE_END, N
 from ..model import Passage, Section, Speech, SubPoint
 from ..width import fold_marks
 
-CN_NUMERALS = "零〇一二三四五六七八九十百千两"
 _CN_VALUE = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 SERIES_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": 0}  # 最后 may close any series
 
-N = f"[{CN_NUMERALS}]{{1,7}}"
 # Patterns read the width-folded line: （一） is (一), ， is ",", ： is ":".
 LINE_MARKERS: list[tuple[str, re.Pattern]] = [
     ("第X编", re.compile(rf"第({N})分?编")),
@@ -53,11 +52,6 @@ LINE_MARKERS: list[tuple[str, re.Pattern]] = [
     ("X要", re.compile(rf"({N})要")),
     ("首先", re.compile("(首先|其次|再次|最后)")),
 ]
-INLINE_MARKERS: list[tuple[str, re.Pattern]] = [
-    ("X是", re.compile(rf"(?<![统唯同第单万逐划专归不之合均整一十无])({N})是")),
-    ("X要", re.compile(rf"(?<![统唯同第单万逐划专归不之合均整一十无])({N})要")),
-    ("首先", re.compile("(首先|其次|再次|最后)")),
-]
 # Lines that name a division without a number: an appendix, a law's supplementary provisions.
 APPENDIX = re.compile(r"附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[:.]?")
 SUPPLEMENTARY = re.compile(r"附\s*则")
@@ -71,7 +65,6 @@ UNNUMBERED_SENTENCE, UNNUMBERED_PHRASE = "unnumbered sentence", "unnumbered phra
 UNNUMBERED = {UNNUMBERED_SENTENCE, UNNUMBERED_PHRASE}
 APPENDIX_TITLE = "appendix title"
 
-SENTENCE_END = "。!?;"  # of the folded text: ！？； fold to !?;
 HEADING_END = re.compile(f"[{SENTENCE_END}]")
 SUBPOINT_HEADING_END = re.compile(f"[{SENTENCE_END}:]")
 SALUTATION = re.compile(r"^.{1,20}:$")
@@ -139,7 +132,7 @@ class Heading:
     kind: str
     n: int | None
     end: int
-    joins_next: bool = False  # the heading goes on into the next line's first sentence
+    text: str | None = None  # the heading, when it is not its line's (one broken over two lines)
     sub: tuple[int, int] | None = None  # a sub-heading after it on its line, heading what follows
 
 
@@ -202,7 +195,7 @@ def _single_shape(text: str) -> str | None:
     if len(HAN.findall(body)) < 4 or HEADING_END.search(body) or re.search(r"[,、:(]$|的$", body):
         return None
     if "," in body:
-        return UNNUMBERED_SENTENCE if len(folded) <= 50 else None
+        return UNNUMBERED_SENTENCE  # at most 50 characters, as above
     return UNNUMBERED_PHRASE if len(folded) <= 25 else None
 
 
@@ -233,9 +226,12 @@ class _OutlineReader:
         for i, (_, text) in enumerate(lines[:-1]):
             if fold_marks(text).strip() == "(" and markers[i + 1] is None:
                 # a heading broken after its bracket: （ / 三）改革开放持续深化、互促共进。
-                joined = self._marker(text.strip() + lines[i + 1][1])
+                next_text = lines[i + 1][1]
+                joined = self._marker(text.strip() + next_text)
                 if joined is not None:
-                    markers[i] = Heading(joined.kind, joined.n, len(text), joins_next=True)
+                    heading = text.strip() + next_text[:first_sentence_end(next_text)]
+                    markers[i] = Heading(joined.kind, joined.n, len(text), text=heading)
+        continued = self._continued(markers)
         found: dict[int, Heading] = {}
         for i, (lineno, text) in enumerate(lines):
             level = self.hints.get(lineno)
@@ -245,7 +241,7 @@ class _OutlineReader:
             marker = markers[i]
             if marker is None:
                 continue
-            if marker.n is not None and not self._continued(markers, i):
+            if marker.n is not None and not continued(i, marker):
                 continue
             found[lineno] = marker
         self._drop_lists(lines, found)
@@ -259,15 +255,23 @@ class _OutlineReader:
         return found
 
     @staticmethod
-    def _continued(markers: list[Heading | None], i: int) -> bool:
-        """A list's first item counts only with a second after it: 一 needs a 二 of its kind,
-        and a list that opens on another number (a code's part opens at 第九百八十九条) needs its
-        successor; later items count as they come."""
-        marker = markers[i]
-        earlier = any(m is not None and m.kind == marker.kind for m in markers[:i])
-        if marker.n != 1 and earlier:
-            return True
-        return any(m is not None and m.kind == marker.kind and m.n == marker.n + 1 for m in markers[i + 1:])
+    def _continued(markers: list[Heading | None]):
+        """Whether the marker at an index continues a list. A list's first item counts only with
+        a second after it: 一 needs a 二 of its kind, and a list that opens on another number (a
+        code's part opens at 第九百八十九条) needs its successor; later items count as they come."""
+        first: dict[str, int] = {}  # where each kind is first met
+        last: dict[tuple[str, int | None], int] = {}  # where each (kind, number) is last met
+        for i, m in enumerate(markers):
+            if m is not None:
+                first.setdefault(m.kind, i)
+                last[(m.kind, m.n)] = i
+
+        def continued(i: int, marker: Heading) -> bool:
+            if marker.n != 1 and first[marker.kind] < i:
+                return True
+            return last.get((marker.kind, marker.n + 1), -1) > i
+
+        return continued
 
     @staticmethod
     def _marker(text: str) -> Heading | None:
@@ -296,8 +300,8 @@ class _OutlineReader:
             if heading.kind not in LISTY_KINDS:
                 continue
             i = index[lineno]
-            if runs and found.get(lines[i - 1][0], Heading("", None, 0)).kind == heading.kind \
-                    and runs[-1][-1] == lines[i - 1][0]:
+            previous = lines[i - 1][0] if i else None
+            if runs and runs[-1][-1] == previous and found[previous].kind == heading.kind:
                 runs[-1].append(lineno)
             else:
                 runs.append([lineno])
@@ -374,7 +378,6 @@ class _SpeechParser:
                 self._paragraph(lineno, text, [], None, "closing")
                 continue
             heading = headings.get(lineno)
-            self._next_text = lines[index + 1][1] if index + 1 < len(lines) else ""
             if heading is not None and self._open(stack, heading, lineno, text):
                 continue
             if not stack:
@@ -419,10 +422,8 @@ class _SpeechParser:
         if n is not None:
             self.last_ordinal[kind] = n
         head_end = heading.end
-        heading_text = text[start:head_end].rstrip()
-        if heading.joins_next:
-            heading_text += self._next_text[: first_sentence_end(self._next_text)]
-        elif text[head_end:].strip():  # run-in: the heading is the first sentence, without its 。
+        heading_text = heading.text or text[start:head_end].rstrip()
+        if heading.text is None and text[head_end:].strip():  # run-in: the first sentence, without its 。
             heading_text = heading_text.rstrip("。")
         node = Section(heading=clean_heading(heading_text), line=lineno, level=len(stack) + 1, marker=kind)
         parent = stack[-1][2].points if stack else self.speech.sections
