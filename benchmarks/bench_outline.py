@@ -69,7 +69,7 @@ def truth_set() -> None:
 
 
 def bench_corpus(limit: int | None) -> None:
-    from speechsearch.analysis import get_segmenter
+    from speechsearch.engine.analysis import get_segmenter
 
     segmenter = get_segmenter("rjieba")
     segmenter.tokenize("预热", False)

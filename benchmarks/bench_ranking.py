@@ -109,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-ranking-"))
     index_dir = build(workdir)
-    from speechsearch.store import IndexStore
+    from speechsearch.engine.store import IndexStore
 
     store = IndexStore(index_dir)
     with lzma.open(REPORTS, "rt", encoding="utf-8") as lines:

@@ -71,8 +71,8 @@ def compare_processes(name: str, corpus: Path, raw: Path, runs: int) -> dict:
 
 
 def in_process_latency(index_dir: Path, rounds: int = 1000) -> dict:
+    from speechsearch.engine.store import IndexStore
     from speechsearch.search import Filters, hit_from_fields, parse_query
-    from speechsearch.store import IndexStore
 
     ix = IndexStore(index_dir).open()
     times = []
@@ -123,9 +123,9 @@ def peer(documents, store_dir: Path, corpus_docs: dict[str, str] | None = None) 
     from whoosh.fields import ID, TEXT, Schema
     from whoosh.qparser import QueryParser
 
-    from speechsearch.analysis import fold
+    from speechsearch.engine.analysis import fold
+    from speechsearch.engine.store import IndexStore
     from speechsearch.search import Filters, run_search
-    from speechsearch.store import IndexStore
 
     jieba.setLogLevel(60)
     folder = Path(tempfile.mkdtemp(prefix="peer-"))

@@ -194,7 +194,7 @@ def test_damaged_postings_point_at_rebuild(tmp_path):
 def test_one_damaged_byte_in_a_block_of_positions_is_caught(tmp_path):
     """Keyed blocks are not compressed, so no decoder would notice a changed byte inside them:
     their checksum does, where the search would otherwise answer from wrong positions."""
-    from speechsearch.store import IndexStore
+    from speechsearch.engine.store import IndexStore
 
     gen = _indexed_seed(tmp_path)
     before = invoke("search", "工作", "--format", "jsonl", "-n", "1000", cwd=tmp_path).output

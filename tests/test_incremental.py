@@ -43,7 +43,7 @@ def test_only_changed_files_are_read(tmp_path):
 
 def test_a_changed_file_leaves_no_trace_in_a_segment_that_keeps_the_others(tmp_path):
     """Its old passages stay in the segment as deleted documents, which searches skip."""
-    from speechsearch.store import IndexStore
+    from speechsearch.engine.store import IndexStore
 
     names = ["a.txt", "b.txt", "c.txt", "d.txt"]
     for name in names:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from speechsearch.store import IndexStore
+from speechsearch.engine.store import IndexStore
 from tests.conftest import SEED, signal_under_way, write_corpus
 from tests.conftest import run_process as cli
 
@@ -154,8 +154,9 @@ def test_a_dead_worker_fails_the_run_in_one_line(tmp_path):
 def test_refreshes_merge_small_segments_and_leave_full_ones(tmp_path, monkeypatch):
     from speechsearch import index
     from speechsearch.corpus import load_corpus
+    from speechsearch.engine import parallel
 
-    monkeypatch.setattr(index, "SMALL_SEGMENT_DOCS", 50)  # the seed's copies make segments of ~300
+    monkeypatch.setattr(parallel, "SMALL_SEGMENT_DOCS", 50)  # the seed's copies make segments of ~300
     docs = make_corpus(tmp_path, copies=4)
     store = IndexStore(tmp_path / ".speechsearch")
     index.build_index(load_corpus(tmp_path / "corpus.yaml"), store, workers=2)

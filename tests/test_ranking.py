@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from speechsearch.engine.store import IndexStore
 from speechsearch.ranking import read_passage
 from speechsearch.search import run_search
-from speechsearch.store import IndexStore
 from tests.conftest import invoke
 from tests.truth_sets import REPORTS, judged_queries, ndcg_at_10, qrels, ranked_lines
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from speechsearch.analysis import fold
+from speechsearch.engine.analysis import fold
+from speechsearch.engine.store import IndexStore
 from speechsearch.search import normalize_query_text, run_search
-from speechsearch.store import IndexStore
 from tests.conftest import invoke, write_corpus
 
 QUERIES = ["抓落实", "落实", "人社", "人社系统", "会议", "社会保障", "宣传工作", "中国梦", "舆论", "一是",
@@ -33,7 +33,7 @@ def test_hits_equal_literal_matches(store, seed_document, query):
 
 def test_recall_does_not_depend_on_segmentation(store, seed_document):
     # jieba keeps 狠抓落实 whole; the bigram field still finds 抓落实 inside it.
-    from speechsearch.analysis import get_segmenter
+    from speechsearch.engine.analysis import get_segmenter
 
     assert "狠抓落实" in [w for w, _, _ in get_segmenter("rjieba").tokenize("我们必须狠抓落实", False)]
     lines = {line for line, _ in hit_set(store, "抓落实")}

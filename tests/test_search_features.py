@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from speechsearch.analysis import fold
+from speechsearch.engine.analysis import fold
+from speechsearch.engine.store import BM25_B, BM25_K1, IndexStore
 from speechsearch.search import parse_query
-from speechsearch.store import BM25_B, BM25_K1, IndexStore
 from tests.conftest import SEED_DOC, invoke, write_corpus
 
 
@@ -186,7 +186,7 @@ def test_a_literal_scores_as_bm25_of_its_phrase(seed_corpus, literal):
     from whoosh import query as q
     from whoosh.scoring import bm25
 
-    from speechsearch.literal import LiteralQuery, literal_parts
+    from speechsearch.engine.literal import LiteralQuery, literal_parts
 
     with IndexStore(seed_corpus / ".speechsearch").searcher() as searcher:  # the store's weighting
         reader = searcher.reader()

@@ -9,7 +9,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from speechsearch import index
-from speechsearch.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, KeyedPostingPool
+from speechsearch.engine import parallel
+from speechsearch.engine.segment_writer import CHUNK_POSTINGS, BulkSegmentWriter, KeyedPostingPool
 from tests.conftest import SEED, SEED_DOC, invoke
 from tests.test_parallel import make_corpus, segment_count
 
@@ -42,7 +43,7 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         folder.mkdir()
         make_corpus(folder, copies=3)
     assert invoke("index", "-q", "--jobs", jobs, cwd=roomy).exit_code == 0
-    monkeypatch.setattr(index, "WRITER_MB", 1)  # a seed's postings are several MB: runs spill
+    monkeypatch.setattr(parallel, "WRITER_MB", 1)  # a seed's postings are several MB: runs spill
     spills, save = [], KeyedPostingPool.save
 
     def counted_save(pool):
@@ -97,7 +98,7 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
     larger blocks), every posting sits in a block with the same length bounds."""
     from whoosh.index import create_in
 
-    from speechsearch import codec
+    from speechsearch.engine import codec
 
     monkeypatch.setattr(codec, "KEYED_BLOCK_POSTINGS", 128)
     task = index.Task(SEED_DOC, str(SEED), "txt", {})
@@ -163,7 +164,7 @@ def test_passage_positions_hold_what_whoosh_positions_would(seed_document):
     positions come out of them through the format's decoders, which Whoosh's own code uses."""
     from whoosh.formats import Positions
 
-    from speechsearch.analysis import PassagePositions, bigram_analyzer, word_analyzer
+    from speechsearch.engine.analysis import PassagePositions, bigram_analyzer, word_analyzer
 
     def decoded(format_, text, analyzer):
         return sorted((word, freq, weight, format_.decode_positions(value), format_.decode_frequency(value),
@@ -185,10 +186,10 @@ def test_passage_positions_hold_what_whoosh_positions_would(seed_document):
 def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_postings):
     """The codec's keys of a term are its (document, position) pairs as Whoosh's own matcher
     reads them, in one block or across many, and from inlined terms."""
-    from speechsearch import codec
-    from speechsearch.codec import DOC_SHIFT, KeyedLeafMatcher, posting_keys
-    from speechsearch.index import HEADING_BOOST
-    from speechsearch.store import IndexStore
+    from speechsearch.engine import codec
+    from speechsearch.engine.codec import DOC_SHIFT, KeyedLeafMatcher, posting_keys
+    from speechsearch.engine.store import IndexStore
+    from speechsearch.prepare import HEADING_BOOST
 
     monkeypatch.setattr(codec, "KEYED_BLOCK_POSTINGS", block_postings)
     make_corpus(tmp_path, copies=1)
@@ -224,7 +225,7 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
 def _assert_lengths_read_as_whoosh_reads_them(ix):
     from whoosh.codec.whoosh3 import W3PerDocReader
 
-    from speechsearch.codec import LengthsInMemory
+    from speechsearch.engine.codec import LengthsInMemory
 
     (segment,) = ix._segments()
     ours, whoosh = LengthsInMemory(ix.storage, segment), W3PerDocReader(ix.storage, segment)

@@ -1,6 +1,6 @@
 """speechsearch: full-text search for Chinese speeches and policy documents."""
 
-from .whoosh_import import import_whoosh
+from .engine.whoosh_import import import_whoosh
 
 __version__ = "0.1.0"
 

@@ -74,7 +74,7 @@ class Context:
 
     @property
     def store(self):
-        from .store import IndexStore
+        from .engine.store import IndexStore
 
         if self.index_dir is not None:
             return IndexStore(self.index_dir)

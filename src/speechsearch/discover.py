@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .engine.store import IndexStore
 from .errors import SpeechsearchError, UsageError
 from .search import Hit, hit_from_fields, normalize_query_text
-from .store import IndexStore
 
 PINYIN_TABLE = "pinyin.tsv"
 HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold
+from .engine.analysis import fold
 from .markers import SENTENCE_END as SENTENCE_MARKS
 
 GRADE_WEIGHT = 10.0

@@ -13,11 +13,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from .analysis import fold
+from .engine.analysis import fold
+from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts
+from .engine.store import IndexStore
 from .errors import UsageError, require_utf8
-from .literal import LITERAL_BOOST, LiteralQuery, literal_parts
 from .script import query_forms
-from .store import IndexStore
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")

@@ -25,7 +25,7 @@ from functools import cache
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 
-from .width import WIDTH_FOLD
+from ..width import WIDTH_FOLD
 
 SEGMENTERS = ("rjieba", "jieba")
 DEFAULT_SEGMENTER = "rjieba"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexMissing, IndexUnusable
+from ..errors import IndexMissing, IndexUnusable
 
 # BM25's length normalisation. A passage is a paragraph of a speech, and a long one is not
 # wordier about its term than a short one: Whoosh's default 0.75 let length decide too much.
@@ -27,7 +27,7 @@ from .errors import IndexMissing, IndexUnusable
 # B 0.75 0.943 / 0.815, 0.5 0.944 / 0.875, 0.3 0.948 / 0.879, 0.1 0.952 / 0.883. Not 0: then a
 # long paragraph's passing mention would weigh as much as a short one's.
 BM25_B, BM25_K1 = 0.3, 1.2
-SCHEMA_VERSION = 11  # 11: full-width outline, run-in headings, chrome, notes
+SCHEMA_VERSION = 12  # 12: engine/ package (the pickled schema names its classes by module)
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
@@ -144,7 +144,7 @@ class IndexStore:
 # Where Whoosh decodes index files. A damaged file raises whatever its decoder meets (a bare
 # Exception for a bad block tag, pickle, zlib and struct errors...), so the place says more than
 # the type. Errors of the disk or of memory say what they are and pass through.
-_INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "speechsearch/codec.py")
+_INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "speechsearch/engine/codec.py")
 
 
 def _raised_reading_index_files(exc: Exception) -> bool:
