@@ -84,6 +84,16 @@ class Context:
         corpus_file = self.corpus_file or find_corpus()
         return IndexStore(Path(corpus_file).resolve().parent / INDEX_DIR)
 
+    def doc_name(self, doc: str) -> str:
+        """A document as the index names it (corpus.yaml's spelling), typed either way."""
+        from .documents import corpus_name
+
+        try:
+            corpus = self.corpus
+        except SpeechsearchError:  # --index without a corpus: names as typed
+            return doc
+        return corpus_name(corpus, doc)
+
 
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
@@ -268,6 +278,7 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
     from .search import Filters, count_hits, group_by_speech, run_collapsed_search, run_search
 
     text = " ".join(query)
+    _doc_as_indexed(obj, filter_options)
     find = run_search if no_collapse else run_collapsed_search
     hits = find(_ready_store(obj), text, limit=limit, filters=Filters.from_options(filter_options), context=context)
     use_color = color == "always" or (color == "auto" and stdout_is_tty())
@@ -292,6 +303,12 @@ def search(obj: Context, query, limit, fmt, full, color, context, group, no_coll
             if found:
                 click.echo(f"did you mean: {'  '.join(found)}", err=True)
         sys.exit(EXIT_NOTHING)
+
+
+def _doc_as_indexed(obj: Context, filter_options: dict) -> None:
+    """--doc as corpus.yaml spells it, whether typed that way or as a path from here."""
+    if filter_options.get("doc"):
+        filter_options["doc"] = obj.doc_name(filter_options["doc"])
 
 
 def _named_filters(filters: dict) -> str:
@@ -338,7 +355,7 @@ def keywords(obj: Context, doc, speech, limit, fmt):
     """The terms that set DOC (or a speech) apart from the rest of the corpus (TF-IDF)."""
     from .discover import key_terms
 
-    terms = key_terms(obj.store, doc=doc, speech=speech, limit=limit)
+    terms = key_terms(obj.store, doc=obj.doc_name(doc) if doc else None, speech=speech, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in terms], ensure_ascii=False, indent=2))
         return
@@ -349,31 +366,18 @@ def keywords(obj: Context, doc, speech, limit, fmt):
 
 
 def _print_hits(hits, fmt: str, color: bool, full: bool = False, explain: bool = False) -> None:
+    from .search import hit_json
+
     if fmt == "json":
-        click.echo(json.dumps([_hit_json(h, explain) for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([hit_json(h, explain) for h in hits], ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
         for hit in hits:
-            click.echo(json.dumps(_hit_json(hit, explain), ensure_ascii=False))
+            click.echo(json.dumps(hit_json(hit, explain), ensure_ascii=False))
     else:
         from .render import format_hit
 
         for hit in hits:
             click.echo(format_hit(hit, color, full, explain), color=color)
-
-
-HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",
-            "metadata", "also_in")
-
-
-def _hit_json(hit, explain: bool = False) -> dict:
-    d = hit.to_dict()
-    out = {key: d[key] for key in HIT_KEYS}
-    if explain and d.get("explain"):
-        out["explain"] = d["explain"]
-    for key in ("before", "after"):
-        if d[key]:
-            out[key] = [{k: c[k] for k in HIT_KEYS} for c in d[key]]
-    return out
 
 
 @cli.command()
@@ -389,8 +393,8 @@ def _hit_json(hit, explain: bool = False) -> dict:
 @click.pass_obj
 def export(obj: Context, query, output, fmt, context, no_collapse, force, **filter_options):
     """Write every passage matching QUERY, with citations, to a file."""
-    from .export import entries_for, format_for, render, write_output
-    from .search import Filters, collapse, run_search
+    from .export import export_matches, format_for, write_output
+    from .search import Filters
 
     fmt = format_for(output, fmt)
     if output != "-" and Path(output).exists() and not force:
@@ -398,13 +402,13 @@ def export(obj: Context, query, output, fmt, context, no_collapse, force, **filt
     if output == "-" and fmt == "docx" and stdout_is_tty():
         raise SpeechsearchError("a .docx is binary: write it to a file with -o FILE.docx")
     text = " ".join(query)
-    hits = run_search(_ready_store(obj), text, limit=None, context=context,
-                      filters=Filters.from_options(filter_options))
-    entries = entries_for(hits if no_collapse else collapse(hits))
-    write_output(render(entries, fmt, text), output, force, sys.stdout.buffer)
+    _doc_as_indexed(obj, filter_options)
+    exported = export_matches(_ready_store(obj), text, fmt, Filters.from_options(filter_options), context,
+                              collapse=not no_collapse)
+    write_output(exported.data, output, force, sys.stdout.buffer)
     if output != "-":
-        click.echo(f"wrote {sum(not e.context for e in entries)} passages ({len(hits)} hits) to {output}", err=True)
-    if not hits:
+        click.echo(f"wrote {exported.passages} passages ({exported.hits} hits) to {output}", err=True)
+    if not exported.hits:
         sys.exit(EXIT_NOTHING)
 
 
@@ -425,15 +429,9 @@ def _ready_store(obj: Context):
 @click.pass_obj
 def show(obj: Context, doc, fmt):
     """The outline of DOC (its path as corpus.yaml names it, or any file)."""
-    from .ingest import ingest_file
+    from .documents import read_document
 
-    file, _, record_id = doc.partition("#")
-    source = _find_source(obj, file)
-    if record_id:
-        document = _jsonl_document(source, doc, record_id, obj.corpus)
-    else:
-        document = ingest_file(source.path, source.doc, obj.corpus.boilerplate_patterns(), source.metadata,
-                               source.format, obj.corpus.chrome_patterns())
+    document = read_document(obj.corpus, doc)
     if fmt == "json":
         click.echo(json.dumps(document.outline(), ensure_ascii=False, indent=2))
     else:
@@ -443,29 +441,17 @@ def show(obj: Context, doc, fmt):
         click.echo(format_outline(document, color), color=color, nl=False)
 
 
-def _jsonl_document(source, doc: str, record_id: str, corpus):
-    from .ingest import ingest_record
-    from .ingest.formats import iter_jsonl
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (others see the corpus).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.pass_obj
+def serve(obj: Context, host, port, open_browser):
+    """The corpus in a browser: search, documents and exports on a local web page."""
+    from .web.serve import serve_corpus
 
-    for number, record, _, _ in iter_jsonl(source.path, source.doc):
-        if record is not None and str(record.get("id") or number) == record_id:
-            return ingest_record(record, f"{source.doc}#{record_id}", corpus.boilerplate_patterns(), source.metadata,
-                                 corpus.chrome_patterns())
-    raise SpeechsearchError(f"{doc}: no document with id {record_id!r} in {source.doc}")
-
-
-def _find_source(obj: Context, doc: str):
-    from .corpus import SourceFile
-
-    sources, _ = obj.corpus.sources()
-    for source in sources:
-        if doc in (source.doc, str(source.path)) or Path(doc).resolve() == source.path.resolve():
-            return source
-    path = Path(doc)
-    if path.is_file():
-        return SourceFile(doc, path)
-    names = ", ".join(s.doc for s in sources[:5])
-    raise SpeechsearchError(f"{doc}: not in the corpus and not a file (corpus has: {names})")
+    store = _ready_store(obj)
+    serve_corpus(store, lambda: obj.corpus, host, port, open_browser)
 
 
 # Commands that only read: once their output is written, nothing is left for Python's own

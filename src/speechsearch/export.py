@@ -46,6 +46,24 @@ class Entry:
         return d
 
 
+@dataclass
+class Exported:
+    data: bytes
+    passages: int  # matched passages written (context passages not counted)
+    hits: int  # matches before repeats were collapsed
+
+
+def export_matches(store, text: str, fmt: str, filters=None, context: int = 0, collapse: bool = True) -> Exported:
+    """Every passage matching ``text`` as a file of format ``fmt``: what ``export`` writes and
+    the web page's download links serve."""
+    from .search import collapse as collapse_repeats
+    from .search import run_search
+
+    hits = run_search(store, text, limit=None, context=context, filters=filters)
+    entries = entries_for(collapse_repeats(hits) if collapse else hits)
+    return Exported(render(entries, fmt, text), sum(not e.context for e in entries), len(hits))
+
+
 def format_for(path: str, fmt: str | None) -> str:
     if fmt:
         return fmt

@@ -427,6 +427,18 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         return hits
 
 
+def matching_docnums(searcher, text: str, filters: Filters | None = None) -> list[int]:
+    """Every passage ``text`` matches under ``filters``, unranked: what counts are made of."""
+    from whoosh import query as q
+
+    reader = searcher.reader()
+    query = parse_query(text, reader).query
+    condition = (filters or Filters()).query(reader)
+    if condition is not None:
+        query = q.And([query, condition])
+    return list(searcher.docs_for_query(query))
+
+
 def count_hits(store: IndexStore, text: str) -> int:
     """How many passages ``text`` matches, without reading or grading them."""
     with store.searcher() as searcher:
@@ -476,3 +488,19 @@ def _metadata(fields: dict) -> dict:
     if "tags" in meta:
         meta["tags"] = meta["tags"].split(",")
     return meta
+
+
+HIT_KEYS = ("id", "doc", "speech", "path", "line", "start", "end", "text", "score", "highlights", "kind", "title",
+            "metadata", "also_in")
+
+
+def hit_json(hit: Hit, explain: bool = False) -> dict:
+    """A hit as --format json prints it and /api/search answers."""
+    d = hit.to_dict()
+    out = {key: d[key] for key in HIT_KEYS}
+    if explain and d.get("explain"):
+        out["explain"] = d["explain"]
+    for key in ("before", "after"):
+        if d[key]:
+            out[key] = [{k: c[k] for k in HIT_KEYS} for c in d[key]]
+    return out

@@ -36,8 +36,12 @@ META = "meta.json"
 class IndexStore:
     """The index folder: which generation is live, its lock, opening it for search."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keep_open: bool = False):
+        """With ``keep_open`` (a server), ``searcher()`` hands out one searcher, refreshed when
+        ``index`` commits and replaced when a rebuild swaps the generation."""
         self.path = Path(path)
+        self.keep_open = keep_open
+        self._held: tuple[Path, object] | None = None  # (generation, its searcher)
 
     def current(self) -> Path | None:
         try:
@@ -78,15 +82,46 @@ class IndexStore:
     def searcher(self):
         """A searcher on the live index. Whoosh opens a segment's files only here, not in
         ``open``, so a damaged segment is found here and named in one line like the rest."""
-        from whoosh.scoring import BM25F
-
-        ix = self.open()
-        try:
-            searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
-        except Exception as exc:
-            raise self._corrupt(exc) from None
+        if self.keep_open:
+            searcher = self._live_searcher()
+            with self.reading():
+                yield searcher
+            return
+        searcher = self._new_searcher(self.open())
         with searcher, self.reading():
             yield searcher
+
+    def _new_searcher(self, ix):
+        from whoosh.scoring import BM25F
+
+        try:
+            return ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        except Exception as exc:
+            raise self._corrupt(exc) from None
+
+    def _live_searcher(self):
+        gen = self.current()
+        if self._held is not None and self._held[0] == gen:
+            searcher = self._held[1]
+            try:
+                if searcher.up_to_date():
+                    return searcher
+                # A new commit: Whoosh reopens only the segments that changed and closes the
+                # rest of the old searcher itself.
+                fresh = searcher.refresh()
+            except Exception as exc:
+                raise self._corrupt(exc) from None
+        else:
+            fresh = self._new_searcher(self.open())
+            self.close()
+        self._held = (gen, fresh)
+        return fresh
+
+    def close(self) -> None:
+        """Close the searcher a ``keep_open`` store holds."""
+        if self._held is not None:
+            self._held[1].close()
+            self._held = None
 
     @contextmanager
     def reading(self):
