@@ -454,10 +454,52 @@ def serve(obj: Context, host, port, open_browser):
     serve_corpus(store, lambda: obj.corpus, host, port, open_browser)
 
 
+@cli.command()
+@click.argument("queries", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(["year", "quarter", "month"]), default="year", show_default=True)
+@click.option("--count", "count", type=click.Choice(["passages", "documents"]), default="passages", show_default=True)
+@click.option("--per", type=click.Choice(["1k", "10k", "100k"]), help="Divide by the period's own passage count.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--plot", "plot_file", help="Also draw a chart to FILE.png or FILE.svg.")
+@search_filters
+@click.pass_obj
+def trend(obj: Context, queries, by, count, per, fmt, plot_file, **filter_options):
+    """How often each QUERY was said, period by period (one query per argument; quote phrases).
+
+    Counts are of the passages `search` finds, by the documents' dates.
+    """
+    from .search import Filters
+    from .trend import format_trend, to_csv
+    from .trend import trend as count_trend
+
+    if plot_file and not plot_file.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--plot {plot_file}: name a .png or .svg file")
+    _doc_as_indexed(obj, filter_options)
+    per_passages = {"1k": 1000, "10k": 10000, "100k": 100000}.get(per)
+    result = count_trend(_ready_store(obj), list(queries), by=by, count=count, per=per_passages,
+                         filters=Filters.from_options(filter_options))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        click.echo(format_trend(result), nl=False)
+    if plot_file:
+        from .trend import cjk_font, plot
+
+        if cjk_font() is None:
+            click.echo("speechsearch: no CJK font found: Chinese labels will not show (apt-get install fonts-noto-cjk)",
+                       err=True)
+        plot(result, plot_file)
+        click.echo(f"wrote {plot_file}", err=True)
+    if not any(s.total for s in result.series):
+        sys.exit(EXIT_NOTHING)
+
+
 # Commands that only read: once their output is written, nothing is left for Python's own
 # shutdown to do but free memory and clear the modules Whoosh and click loaded, which takes
 # 30-50 ms of a 0.25 s search. They end with os._exit after flushing instead.
-READ_ONLY_COMMANDS = {"search", "similar", "keywords", "show"}
+READ_ONLY_COMMANDS = {"search", "similar", "keywords", "show", "trend"}
 
 
 def main():  # pragma: no cover - console script entry

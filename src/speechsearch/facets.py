@@ -27,14 +27,12 @@ class FacetTable:
         size = reader.doc_count_all()
         values: dict[str, list] = {}
         for name, field in (("speaker", "speaker"), ("year", "date"), ("doc", "doc"), ("unit", "unit"),
-                            ("month", "date")):
+                            ("date", "date"), ("kind", "kind")):
             column: list = [None] * size
             for term in reader.lexicon(field) if field in reader.indexed_field_names() else ():
                 value = term.decode("utf-8")
                 if name == "year":
                     value = value[:4]
-                elif name == "month":
-                    value = value[:7] if len(value) >= 7 else None
                 for docnum in reader.postings(field, term).all_ids():
                     column[docnum] = value
             values[name] = column

@@ -260,7 +260,7 @@ def _results(engine: Engine, state: SearchState) -> dict:
             matches = matching_docnums(searcher, state.q, filters)
             table = engine.facets(searcher)
             facets = {name: table.count(matches, name) for name in ("speaker", "year", "tags", "doc", "unit")}
-            titles = _titles(searcher, [doc for doc, _ in facets["doc"].most_common(FACET_ROWS)])
+            titles = _titles(searcher, table, matches, [doc for doc, _ in facets["doc"].most_common(FACET_ROWS)])
     first = (state.page - 1) * PAGE_SIZE
     shown = {
         "speaker": facets["speaker"].most_common(FACET_ROWS),
@@ -273,12 +273,16 @@ def _results(engine: Engine, state: SearchState) -> dict:
             "total": len(matches), "more": len(hits) > first + PAGE_SIZE, "first": first}
 
 
-def _titles(searcher, docs: list[str]) -> dict[str, str]:
-    titles = {}
-    for doc in docs:
-        fields = searcher.document(doc=doc, kind="passage")
-        if fields:
-            titles[doc] = fields.get("title") or doc
+def _titles(searcher, table, matches: list[int], docs: list[str]) -> dict[str, str]:
+    """The titles of ``docs``, read from one matching passage of each (a term lookup of the
+    document would walk every passage's postings)."""
+    wanted, column, titles = set(docs), table.values["doc"], {}
+    for docnum in matches:
+        doc = column[docnum]
+        if doc in wanted and doc not in titles:
+            titles[doc] = searcher.stored_fields(docnum).get("title") or doc
+            if len(titles) == len(wanted):
+                break
     return titles
 
 
