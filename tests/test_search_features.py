@@ -101,6 +101,37 @@ def test_identical_passages_collapse_with_every_source(tmp_path):
     assert "= also " in run(tmp_path, "search", "人民为中心").output
 
 
+def test_near_duplicate_passages_collapse_as_near(tmp_path):
+    template = ("2024年{place}市坚持以人民为中心的发展思想，全年新增城镇就业12.5万人，"
+                "城镇调查失业率控制在5.5%以内，民生保障持续加强。")
+    different = "坚持以人民为中心的发展思想，这是我们党的根本立场，也是各项工作的出发点和落脚点，必须始终牢记。"
+    for name, place in (("a.txt", "南京"), ("b.txt", "苏州"), ("c.txt", "无锡")):
+        (tmp_path / name).write_text(f"{place}讲话\n{template.format(place=place)}\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text(f"另一讲话\n{different}\n", encoding="utf-8")
+    write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"])
+    collapsed = hits(tmp_path, "人民为中心")
+    assert len(collapsed) == 2  # the three city copies, and the other passage
+    group = next(h for h in collapsed if h["also_in"])
+    assert len(group["also_in"]) == 2 and all(s["near"] for s in group["also_in"])
+    assert {group["doc"], *(s["doc"] for s in group["also_in"])} == {"a.txt", "b.txt", "c.txt"}
+    assert len(hits(tmp_path, "人民为中心", "--no-collapse")) == 4
+    assert "≈ also (near) " in run(tmp_path, "search", "人民为中心").output
+    exported = run(tmp_path, "export", "人民为中心", "-o", "-", "--format", "jsonl").output.splitlines()
+    assert len(exported) == 2
+
+
+def test_near_duplicates_of_many_hits_go_through_minhash():
+    from speechsearch.shingles import near_duplicate_of, shingle_form, shingles
+
+    base = ("全面贯彻党的二十大精神，坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，"
+            "加快构建新发展格局，着力推动高质量发展。")
+    other = "编号{n}的材料谈的是另一件事情，与前面的文字毫无关系，第{n}段。"
+    texts = [f"第{n}号文件：" + base if n % 2 else other.format(n=n) for n in range(900)]
+    heads = near_duplicate_of([shingles(shingle_form(t)) for t in texts])  # over 400: the LSH path
+    assert heads[1] is None and all(heads[n] == 1 for n in range(3, 900, 2))
+    assert all(heads[n] is None or heads[n] % 2 == 0 for n in range(0, 900, 2))  # never the other text
+
+
 def test_similar_finds_passages_of_other_speeches(seed_corpus):
     source = next(h for h in hits(seed_corpus, "舆论引导") if h["kind"] == "heading")
     result = run(seed_corpus, "similar", source["id"], "--format", "jsonl")

@@ -265,7 +265,7 @@ def search_filters(f):
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-C", "--context", type=click.IntRange(min=0), default=0, help="Show N neighbouring passages.")
 @click.option("--group", type=click.Choice(["speech"]), help="Group hits under their speech, with a count.")
-@click.option("--no-collapse", is_flag=True, help="Show every copy of a passage several speeches repeat.")
+@click.option("--no-collapse", is_flag=True, help="Show every copy of a repeated passage (exact or near).")
 @click.option("--explain", is_flag=True, help="Show the parts of each hit's score (JSON: an 'explain' key).")
 @search_filters
 @click.pass_obj
@@ -387,7 +387,7 @@ def _print_hits(hits, fmt: str, color: bool, full: bool = False, explain: bool =
               help="Format (default: from the file name; jsonl for stdout).")
 @click.option("--context", type=click.IntRange(min=0), default=0, show_default=True,
               help="Neighbouring passages to include on each side of every hit.")
-@click.option("--no-collapse", is_flag=True, help="Keep passages that several speeches repeat word for word.")
+@click.option("--no-collapse", is_flag=True, help="Keep every copy of a repeated passage (exact or near).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @search_filters
 @click.pass_obj
@@ -493,6 +493,54 @@ def trend(obj: Context, queries, by, count, per, fmt, plot_file, **filter_option
         plot(result, plot_file)
         click.echo(f"wrote {plot_file}", err=True)
     if not any(s.total for s in result.series):
+        sys.exit(EXIT_NOTHING)
+
+
+@cli.command()
+@click.argument("draft", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--min-chars", type=click.IntRange(min=6), default=15, show_default=True,
+              help="Shortest verbatim run reported.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "docx"]), default="text", show_default=True)
+@click.option("-o", "--output", help="Write to this file ('-' for stdout; a .docx needs a file).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@search_filters
+@click.pass_obj
+def reuse(obj: Context, draft, min_chars, fmt, output, color, quiet, **filter_options):
+    """Which sentences of DRAFT (any format index reads) already stand in the corpus, and where.
+
+    Verbatim runs of --min-chars characters or more, and near-duplicates (a few characters
+    changed); punctuation, width and script do not count. DRAFT is not added to the index.
+    """
+    from .reuse import find_reuse
+    from .search import Filters
+
+    if fmt == "docx" and (output in (None, "-")):
+        raise UsageError("a .docx is binary: write it to a file with -o FILE.docx")
+    _doc_as_indexed(obj, filter_options)
+    report = find_reuse(_ready_store(obj), draft, min_chars=min_chars, filters=Filters.from_options(filter_options),
+                        quiet=quiet or not stderr_is_tty())
+    if fmt == "json":
+        data = (json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif fmt == "md":
+        from .reuse_output import to_markdown
+
+        data = to_markdown(report).encode("utf-8")
+    elif fmt == "docx":
+        from .reuse_output import to_docx
+
+        data = to_docx(report)
+    else:
+        from .reuse_output import format_report
+
+        use_color = color == "always" or (color == "auto" and output in (None, "-") and stdout_is_tty())
+        data = format_report(report, use_color).encode("utf-8")
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+    else:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    if not report.reused_chars:
         sys.exit(EXIT_NOTHING)
 
 

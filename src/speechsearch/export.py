@@ -42,7 +42,8 @@ class Entry:
         d.update({k: meta.get(k) for k in ("speaker", "date", "place", "source", "tags")})
         d["rank"] = self.rank
         d["context"] = self.context
-        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line} for h in self.also_in]
+        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line, "near": h.near}
+                        for h in self.also_in]
         return d
 
 

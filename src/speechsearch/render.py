@@ -65,10 +65,14 @@ def format_hit(hit: Hit, color: bool, full: bool = False, explain: bool = False)
     lines += [_context_line(c, color, full) for c in hit.before]
     lines.append(("> " if hit.before or hit.after else "  ") + mark(text, spans, color))
     lines += [_context_line(c, color, full) for c in hit.after]
-    lines += [f"  = also {o.doc}:{o.line} ({SEPARATOR.join(o.breadcrumb())})" for o in hit.also_in]
+    lines += [f"  {_also(o)} {o.doc}:{o.line} ({SEPARATOR.join(o.breadcrumb())})" for o in hit.also_in]
     if explain and hit.explain:
         lines.append("  " + explain_line(hit.explain))
     return "\n".join(lines) + "\n"
+
+
+def _also(copy: Hit) -> str:
+    return "≈ also (near)" if copy.near else "= also"
 
 
 def explain_line(parts: dict) -> str:
@@ -90,7 +94,7 @@ def format_group(doc: str, speech: str, hits: list[Hit], color: bool, full: bool
             crumb, where = click.style(crumb, fg="cyan"), click.style(where, fg="magenta")
         out.append(f"  {crumb}  {where}")
         out.append(f"    {mark(text, spans, color)}")
-        out += [f"    = also {o.doc}:{o.line} ({o.speech})" for o in hit.also_in]
+        out += [f"    {_also(o)} {o.doc}:{o.line} ({o.speech})" for o in hit.also_in]
     return "\n".join(out) + "\n"
 
 

@@ -101,3 +101,21 @@ def query_forms(text: str) -> list[str]:
         if form not in forms:
             forms.append(form)
     return forms
+
+
+_simple_char: dict[int, int] = {}  # code point -> its simplified code point (traditional-only chars)
+
+
+def simplifying_table(chars: set[str]) -> dict[int, int]:
+    """A ``str.translate`` table simplifying every traditional-only character of ``chars``."""
+    unknown = sorted(c for c in chars if ord(c) not in _simple_char and HAN.match(c))
+    if unknown:
+        for char, simple in zip(unknown, _character_table().convert("\n".join(unknown)).split("\n"), strict=True):
+            _simple_char[ord(char)] = ord(simple) if len(simple) == 1 else ord(char)
+    return _simple_char
+
+
+def simplify_chars(text: str) -> str:
+    """``text`` with each traditional-only character replaced by its simplified one (OpenCC's
+    t2s character table, no phrases): as long as ``text``, so offsets carry over."""
+    return text.translate(simplifying_table(set(text)))

@@ -43,6 +43,7 @@ class Hit:
     after: list[Hit] = field(default_factory=list)
     also_in: list[Hit] = field(default_factory=list)  # the same text elsewhere (collapsed repeats)
     explain: dict | None = None  # the parts of ``score`` (ranking.grade_results)
+    near: bool = False  # in another hit's also_in: a near-duplicate of it, not the same text
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
@@ -53,20 +54,38 @@ class Hit:
         d["score"] = round(self.score, 4)
         for key in ("before", "after"):
             d[key] = [h.to_dict() for h in getattr(self, key)]
-        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line, "id": h.id}
-                        for h in self.also_in]
+        d["also_in"] = [{"doc": h.doc, "speech": h.speech, "path": h.path, "line": h.line, "id": h.id,
+                         "near": h.near} for h in self.also_in]
         return d
 
 
-def collapse(hits: list[Hit]) -> list[Hit]:
-    """One hit per text: passages that several speeches repeat word for word list every source."""
+def collapse(hits: list[Hit], near: bool = True) -> list[Hit]:
+    """One hit per text: passages that several speeches repeat word for word list every source
+    in ``also_in``; with ``near``, so do passages that differ by a few characters (a date, a
+    place name: Jaccard ≥ 0.8 of character shingles), marked ``near``."""
     kept: dict[str, Hit] = {}
     for hit in hits:
         if hit.text in kept:
             kept[hit.text].also_in.append(hit)
         else:
             kept[hit.text] = hit
-    return list(kept.values())
+    distinct = list(kept.values())
+    if not near or len(distinct) < 2:
+        return distinct
+    from .shingles import near_duplicate_of, shingle_form, shingles
+
+    heads = near_duplicate_of([shingles(shingle_form(h.text)) for h in distinct])
+    out = []
+    for hit, head in zip(distinct, heads, strict=True):
+        if head is None:
+            out.append(hit)
+            continue
+        hit.near = True
+        for copy in hit.also_in:
+            copy.near = True
+        distinct[head].also_in += [hit, *hit.also_in]
+        hit.also_in = []
+    return out
 
 
 def group_by_speech(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:
