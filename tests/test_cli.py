@@ -384,3 +384,23 @@ def test_add_of_a_listed_file_updates_its_metadata_and_an_edited_corpus_re_reads
     assert invoke("search", "抓落实", "--speaker", "李四", cwd=tmp_path).exit_code == 0
     assert invoke("search", "抓落实", "--speaker", "张三", cwd=tmp_path).exit_code == 1
     assert "nothing to change" in invoke("add", "a.txt", "-q", cwd=tmp_path).output
+
+
+def test_doc_takes_corpus_spelling_or_a_path_from_here(tmp_path):
+    from tests.conftest import invoke, write_corpus
+
+    (tmp_path / "speeches").mkdir()
+    (tmp_path / "speeches" / "a.txt").write_text("甲的讲话\n要抓落实。\n", encoding="utf-8")
+    (tmp_path / "speeches" / "b.txt").write_text("乙的讲话\n也要抓落实。\n", encoding="utf-8")
+    write_corpus(tmp_path, ["speeches/a.txt", "speeches/b.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    corpus = str(tmp_path / "corpus.yaml")
+    for spelling, cwd in (("speeches/a.txt", tmp_path), ("a.txt", tmp_path / "speeches"),
+                          ("./speeches/a.txt", tmp_path), (str(tmp_path / "speeches" / "a.txt"), tmp_path)):
+        result = invoke("--corpus", corpus, "search", "抓落实", "--doc", spelling, "--format", "json", cwd=cwd)
+        assert result.exit_code == 0, (spelling, result.output)
+        assert [h["doc"] for h in json.loads(result.output)] == ["speeches/a.txt"], spelling
+        terms = invoke("--corpus", corpus, "keywords", spelling, "--format", "json", cwd=cwd)
+        assert terms.exit_code == 0, (spelling, terms.output)
+    missing = invoke("--corpus", corpus, "search", "抓落实", "--doc", "nope.txt", cwd=tmp_path)
+    assert missing.exit_code == 1

@@ -189,6 +189,22 @@ class _progress_printer:
             click.echo("\r\x1b[2K", err=True, nl=False)
 
 
+# Encodings a Chinese corpus is expected in; files read in any other are named in the summary.
+USUAL_ENCODINGS = {"utf-8", "utf-8-sig", "gb18030", "big5", "utf-16"}
+
+
+def _encodings_line(encodings: dict[str, list[str]]) -> str:
+    """'read as: gb18030 3, shift_jis 1 (a.txt)': every encoding but UTF-8, the unusual ones
+    with their files, so a misread file can be found."""
+    parts = []
+    for encoding, docs in sorted(encodings.items(), key=lambda e: -len(e[1])):
+        if encoding in ("utf-8", "utf-8-sig"):
+            continue
+        named = "" if encoding in USUAL_ENCODINGS else f" ({', '.join(docs[:3])}{', …' if len(docs) > 3 else ''})"
+        parts.append(f"{encoding} {len(docs)}{named}")
+    return "read as: " + ", ".join(parts) if parts else ""
+
+
 def _summary(report) -> str:
     lines = [
         f"index: {report.index_dir}" + (" (new build)" if report.rebuilt else ""),
@@ -199,6 +215,9 @@ def _summary(report) -> str:
         f"annotations stripped: {report.annotations}  garbage spots: {len(report.garbage)}  "
         f"page chrome lines dropped: {report.chrome_lines}",
     ]
+    read_as = _encodings_line(report.encodings)
+    if read_as:
+        lines.append(read_as)
     for doc, reason in report.failed:
         lines.append(f"failed: {doc}: {reason}")
     for warning in report.warnings:

@@ -63,6 +63,7 @@ class IndexReport:
     annotations: int = 0
     chrome_lines: int = 0
     garbage: list[tuple[str, int, int]] = field(default_factory=list)
+    encodings: dict[str, list[str]] = field(default_factory=dict)  # encoding -> documents read in it
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -276,5 +277,6 @@ def _totals(store: IndexStore, report: IndexReport) -> None:
                 report.annotations += stats["annotations"]
                 report.chrome_lines += stats.get("chrome_lines", 0)
                 report.garbage += [(stats["doc"], line, col) for line, col in stats["garbage"]]
+                report.encodings.setdefault(stats["encoding"], []).append(stats["doc"])
     report.garbage.sort()
 

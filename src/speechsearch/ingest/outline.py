@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ..markers import INLINE_MARKERS, SENTENCE_END, N
 from ..model import Passage, Section, Speech, SubPoint
-from ..width import fold_marks
+from ..width import MARK_FOLD, fold_marks
 
 _CN_VALUE = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -465,9 +465,35 @@ class _SpeechParser:
         if not stripped:
             return
         start += len(piece) - len(piece.lstrip())
-        end = start + len(stripped)
-        self.passages.append(Passage(doc=self.doc, speech=self.speech.title, path=list(path),
-                                     line=lineno, start=start, end=end, text=stripped, kind=kind))
+        for chunk_start, chunk_end in bounded(stripped):
+            chunk = stripped[chunk_start:chunk_end]
+            lead = len(chunk) - len(chunk.lstrip())
+            chunk = chunk.strip()
+            if chunk:
+                self.passages.append(Passage(doc=self.doc, speech=self.speech.title, path=list(path), line=lineno,
+                                             start=start + chunk_start + lead,
+                                             end=start + chunk_start + lead + len(chunk), text=chunk, kind=kind))
+
+
+MAX_PASSAGE = 5_000  # characters: longer paragraphs (a page with no line breaks) are cut
+LAST_SENTENCE_END = re.compile(f".*[{SENTENCE_END}]", re.S)
+
+
+def bounded(text: str, limit: int = MAX_PASSAGE) -> list[tuple[int, int]]:
+    """``text`` cut into spans of at most ``limit`` characters, after a sentence end where the
+    span holds one in its last three quarters: a 50 MB line becomes passages a reader (and the
+    index's memory) can hold."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    spans, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit].translate(MARK_FOLD)  # not fold_marks: its cache holds lines
+        found = LAST_SENTENCE_END.match(window, limit // 4)
+        end = start + (found.end() if found else limit)
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
 
 
 def _is_title_like(text: str) -> bool:
