@@ -150,7 +150,8 @@ def _build(obj: Context, *, rebuild=False, segmenter="rjieba", lock_timeout=600.
     progress = None if quiet else _progress_printer()
     try:
         return build_index(obj.corpus, obj.store, rebuild=rebuild, segmenter=segmenter,
-                           lock_timeout=lock_timeout, on_wait=on_wait, progress=progress, workers=jobs)
+                           lock_timeout=lock_timeout, on_wait=on_wait, progress=progress, workers=jobs,
+                           phase=progress.phase if progress is not None else None)
     finally:
         if progress is not None:
             progress.close()
@@ -183,6 +184,15 @@ class _progress_printer:
         elif int(share * 10) > self.last_tenth:
             self.last_tenth = int(share * 10)
             click.echo(f"indexing: {figures}  ({file})", err=True)
+
+    def phase(self, message: str) -> None:
+        """A step after the reading (the bar is full, the ETA 0:00): say what is going on."""
+        elapsed = self.clock() - self.started
+        if self.tty:
+            click.echo(f"\r\x1b[2Kindexing: {message}  ({elapsed:.0f} s so far)", err=True, nl=False)
+            self.shown = True
+        else:
+            click.echo(f"indexing: {message}", err=True)
 
     def close(self):
         if self.shown:
@@ -436,7 +446,7 @@ def _ready_store(obj: Context):
     store = obj.store
     if not store.exists() and obj.index_dir is None:
         click.echo(f"speechsearch: no index yet; building {store.path} from {obj.corpus.file.name}…", err=True)
-        report = _build(obj, quiet=True)
+        report = _build(obj, quiet=not stderr_is_tty())  # a bar on a terminal; piped, this line only
         for doc, reason in report.failed:
             click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
     return store

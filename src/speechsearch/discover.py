@@ -114,8 +114,12 @@ def write_pinyin_table(ix, folder: Path) -> None:
                 known[term] = "".join(syllables) + "\t" + "".join(s[0] for s in syllables if s)
             rows.append(f"{term}\t{known[term]}\n")
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(rows), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text("".join(rows), encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk keeps the old table, and no half of a new one
+        raise
 
 
 def suggestions(store: IndexStore, text: str, limit: int = 5) -> list[str]:

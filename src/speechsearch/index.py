@@ -30,7 +30,7 @@ from .engine import parallel
 from .engine.analysis import DEFAULT_SEGMENTER
 from .engine.parallel import add_documents, commit, write_in_workers
 from .engine.schema import make_schema
-from .engine.store import META, SCHEMA_VERSION, IndexStore
+from .engine.store import META, SCHEMA_VERSION, IndexStore, write_manifest
 from .errors import SpeechsearchError
 from .prepare import FileStats, Prepared, Task, prepare
 
@@ -140,8 +140,11 @@ Progress = Callable[[str, int, int, int, int], None]  # file, files reached, fil
 def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 segmenter: str = DEFAULT_SEGMENTER, lock_timeout: float = 600,
                 on_wait: Callable[[], None] | None = None, progress: Progress | None = None,
-                workers: int | None = None) -> IndexReport:
-    """Bring the index in line with the corpus; only files whose content changed are read."""
+                workers: int | None = None, phase: Callable[[str], None] | None = None) -> IndexReport:
+    """Bring the index in line with the corpus; only files whose content changed are read.
+    ``progress`` hears of each file read, ``phase`` of the steps after reading (a commit of a
+    large corpus takes a while with nothing read)."""
+    say = phase or (lambda message: None)
     from whoosh import index as whoosh_index
 
     report = IndexReport(index_dir=str(store.path))
@@ -186,7 +189,8 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
 
             # compound=False: Whoosh reads a compound segment through BufferFile, which copies the
             # whole mmap into a BytesIO on every open (1.5 GB and 1.2 s per search on the bench corpus).
-            writer = BulkSegmentWriter(ix, parallel.WRITER_MB, compound=False)
+            files_before, commit_before = {p.name for p in gen.iterdir()}, ix.latest_generation()
+            writer = BulkSegmentWriter(ix, parallel.WRITER_MB, compound=False)  # opens its files
             try:
                 wanted = {s.doc for s in sources}
                 for doc in sorted(set(known) - wanted):
@@ -230,15 +234,24 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 for source, _ in changed:
                     if source.doc not in stats and not any(f[0] == source.doc for f in report.failed):
                         report.failed.append((source.doc, "no documents in the file"))
+                pieces = len(segments) + (1 if writer._added or not segments else 0)
+                say(f"committing {pieces} segment{'s' if pieces != 1 else ''}…")
                 commit(writer, segments)
             except BaseException:
-                writer.cancel()
+                try:
+                    writer.cancel()  # may itself fail on a full disk (closing flushes)
+                except Exception:
+                    pass
                 if fresh:
                     shutil.rmtree(gen, ignore_errors=True)
+                else:
+                    _remove_uncommitted(ix, gen, files_before, commit_before)
                 raise
             from .discover import write_pinyin_table
 
+            say("writing the pinyin table of the index's words…")
             write_pinyin_table(ix, gen)
+            write_manifest(gen, ix.latest_generation())
             if fresh:
                 meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary,
                         "filters": filters}
@@ -249,6 +262,20 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     finally:
         lock.release()
     return report
+
+
+def _remove_uncommitted(ix, gen: Path, files_before: set[str], commit_before: int) -> None:
+    """What a failed refresh wrote into the live generation (segments, Whoosh's MAIN.tmp): no
+    table of contents names it unless a commit happened, so it goes, and a disk that filled up
+    is as free as before the run."""
+    if ix.latest_generation() != commit_before:
+        return  # it committed: its files are the index now
+    for path in gen.iterdir():
+        if path.name not in files_before:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _compatible(store: IndexStore, segmenter: str, dictionary: str, filters: str) -> bool:

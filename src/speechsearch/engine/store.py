@@ -4,7 +4,9 @@ Layout (``.speechsearch/`` beside corpus.yaml by default)::
 
     CURRENT          name of the live generation, replaced atomically
     LOCK             held by the one ``index`` run allowed at a time
-    gen-000001/      a Whoosh index plus meta.json (schema version, segmenter) and pinyin.tsv
+    gen-000001/      a Whoosh index plus meta.json (schema version, segmenter), pinyin.tsv and
+                     manifest-N.json (each file's size, and a checksum of the small ones, as of
+                     Whoosh commit N)
 
 Every search opens the index through this module, so it imports nothing it does not need.
 """
@@ -31,6 +33,79 @@ SCHEMA_VERSION = 12  # 12: engine/ package (the pickled schema names its classes
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
+# Files a reader reads whole and Whoosh does not check (field lengths, the TOC) are small; the
+# large ones (postings, stored fields) are checked block by block as they are read.
+CHECKSUM_BYTES = 8 << 20
+NOT_IN_MANIFEST = ("manifest-", "fingerprints-", "MAIN_WRITELOCK", "MAIN.tmp")
+# A manifest is written just after its commit; a commit younger than this without one is a
+# commit still being finished, not damage.
+COMMIT_GRACE_S = 120
+
+
+def _checked_files(gen: Path):
+    for path in sorted(gen.iterdir()):
+        if path.is_file() and not path.name.startswith(NOT_IN_MANIFEST) and not path.name.endswith(".tmp"):
+            yield path
+
+
+def _crc(path: Path) -> int:
+    import zlib
+
+    with path.open("rb") as stream:
+        crc = 0
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def write_manifest(gen: Path, commit: int) -> None:
+    """Record what commit ``commit`` of ``gen`` is made of; older records are removed."""
+    files = {}
+    for path in _checked_files(gen):
+        size = path.stat().st_size
+        files[path.name] = [size, _crc(path) if size <= CHECKSUM_BYTES else None]
+    target = gen / f"manifest-{commit}.json"
+    tmp = gen / f"manifest-{commit}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps({"commit": commit, "files": files}), encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for old in gen.glob("manifest-*.json"):
+        if old.name != target.name:
+            old.unlink(missing_ok=True)
+
+
+def manifest_problem(gen: Path, commit: int) -> str | None:
+    """What does not match commit ``commit``'s manifest (a file missing, cut, changed), or None."""
+    import time
+
+    try:
+        record = json.loads((gen / f"manifest-{commit}.json").read_text(encoding="utf-8"))
+        files = record["files"]
+    except FileNotFoundError:
+        newer = [m for m in gen.glob("manifest-*.json") if m.stem[9:].isdigit() and int(m.stem[9:]) > commit]
+        if newer:
+            return None  # a commit finished while this reader opened the one before it
+        toc = gen / f"_MAIN_{commit}.toc"
+        try:
+            young = time.time() - toc.stat().st_mtime < COMMIT_GRACE_S
+        except OSError:
+            young = False
+        return None if young else "no manifest of its files"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its manifest is damaged"
+    for name, (size, crc) in files.items():
+        path = gen / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} has {actual} bytes, not {size}"
+        if crc is not None and _crc(path) != crc:
+            return f"{name} was changed"
+    return None
 
 
 class IndexStore:
@@ -74,9 +149,13 @@ class IndexStore:
         from whoosh import index as whoosh_index
 
         try:
-            return whoosh_index.open_dir(str(gen))
+            ix = whoosh_index.open_dir(str(gen))
         except Exception as exc:  # Whoosh raises many kinds for damaged files
             raise self._corrupt(exc) from None
+        problem = manifest_problem(gen, ix.latest_generation())
+        if problem:
+            raise IndexUnusable(f"index in {self.path} is corrupt ({problem}): run 'speechsearch index --rebuild'")
+        return ix
 
     @contextmanager
     def searcher(self):
@@ -111,6 +190,12 @@ class IndexStore:
                 fresh = searcher.refresh()
             except Exception as exc:
                 raise self._corrupt(exc) from None
+            problem = manifest_problem(gen, fresh.reader().generation())
+            if problem:
+                fresh.close()
+                self._held = None
+                raise IndexUnusable(f"index in {self.path} is corrupt ({problem}): "
+                                    "run 'speechsearch index --rebuild'")
         else:
             fresh = self._new_searcher(self.open())
             self.close()
