@@ -63,6 +63,16 @@ def write_corpus(workdir: Path, files: list[Path], limit: int | None) -> Path:
     return corpus
 
 
+def bench_index_in(workdir: Path, bench: Path) -> Path:
+    """corpus.yaml of the whole bench corpus in ``workdir``, indexed there unless it already is."""
+    corpus = workdir / "corpus.yaml"
+    if not (workdir / ".speechsearch" / "CURRENT").exists():
+        write_corpus(workdir, bench_files(bench), None)
+        subprocess.run([sys.executable, "-m", "speechsearch", "--corpus", str(corpus), "index", "-q"], check=True,
+                       stdout=subprocess.DEVNULL)
+    return corpus
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()

@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from bench_index import DEFAULT_BENCH, bench_files, folder_size, write_corpus  # noqa: E402
+from bench_index import DEFAULT_BENCH, bench_index_in, folder_size  # noqa: E402
 from bench_search import QUERIES, USER_ENV  # noqa: E402
 
 DRAFT_CHARS = 10_000
@@ -156,11 +156,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-reuse-"))
-    corpus = workdir / "corpus.yaml"
-    if not (workdir / ".speechsearch" / "CURRENT").exists():
-        write_corpus(workdir, bench_files(args.bench), None)
-        subprocess.run([sys.executable, "-m", "speechsearch", "--corpus", str(corpus), "index", "-q"], check=True,
-                       stdout=subprocess.DEVNULL)
+    corpus = bench_index_in(workdir, args.bench)
     result = {"reuse": reuse_figures(workdir, corpus, args.runs),
               "collapse": collapse_figures(workdir / ".speechsearch")}
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_index import DEFAULT_BENCH, bench_files, write_corpus  # noqa: E402
+from bench_index import DEFAULT_BENCH, bench_index_in  # noqa: E402
 from bench_search import QUERIES  # noqa: E402
 
 FREQUENT = ["会议", "就业", "发展", "人民", "芯片"]  # 2-character terms in thousands of passages
@@ -95,11 +95,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-serve-"))
-    corpus = workdir / "corpus.yaml"
-    if not (workdir / ".speechsearch" / "CURRENT").exists():
-        write_corpus(workdir, bench_files(args.bench), None)
-        subprocess.run([sys.executable, "-m", "speechsearch", "--corpus", str(corpus), "index", "-q"], check=True,
-                       stdout=subprocess.DEVNULL)
+    corpus = bench_index_in(workdir, args.bench)
     queries = QUERIES + FREQUENT
     result = {"queries": len(queries), "rounds": args.rounds,
               "in_process": in_process(workdir / ".speechsearch", queries, args.rounds)}
