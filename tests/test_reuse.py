@@ -143,7 +143,7 @@ def test_text_output_names_sources_as_file_line(corpus, picked, draft):
 def test_markdown_and_docx_are_the_draft_with_citations(corpus, picked, draft, tmp_path):
     path, _ = draft
     markdown = reuse(corpus, str(path), "--format", "md").output
-    assert markdown.startswith("关于近期工作的讲话（草稿）\n" + NEW_TEXT[0] + "\n**")
+    assert markdown.startswith("关于近期工作的讲话（草稿）\n\n" + NEW_TEXT[0] + "\n\n**")
     assert "[^1]: 原文：《" in markdown and f"{picked[0][0]}:{picked[0][1]}" in markdown
     out = tmp_path / "reviewed.docx"
     assert reuse(corpus, str(path), "--format", "docx", "-o", str(out)).exit_code == 0

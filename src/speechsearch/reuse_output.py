@@ -88,9 +88,10 @@ def to_markdown(report: ReuseReport) -> str:
     lines, notes = _annotated_lines(report)
     for pieces in lines:
         out.append("".join(f"**{text}**[^{note}]" if note else text for text, note in pieces))
-    out += ["", "---", "", *[f"- {line}" for line in summary_lines(report)], ""]
-    out += [f"[^{n}]: {note}" for n, note in enumerate(notes, start=1)]
-    return "\n".join(out) + "\n"
+    body = "\n\n".join(line for line in out if line.strip())  # each draft line a paragraph of its own
+    tail = ["", "---", "", *[f"- {line}" for line in summary_lines(report)], ""]
+    tail += [f"[^{n}]: {note}" for n, note in enumerate(notes, start=1)]
+    return body + "\n" + "\n".join(tail) + "\n"
 
 
 def to_docx(report: ReuseReport) -> bytes:
