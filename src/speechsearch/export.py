@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SpeechsearchError, UsageError
-from .search import Hit
+from .search import Hit, marked_pieces
 
 FORMATS = ("json", "jsonl", "csv", "md", "docx")
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "md", ".markdown": "md", ".docx": "docx"}
@@ -157,19 +157,6 @@ def _headed(items: list[Entry]):
             shown = heading
 
 
-def _pieces(hit: Hit) -> list[tuple[str, bool]]:
-    """The passage text cut into (piece, matched) runs."""
-    pieces, pos = [], 0
-    for start, end in hit.highlights:
-        if start > pos:
-            pieces.append((hit.text[pos:start], False))
-        pieces.append((hit.text[start:end], True))
-        pos = end
-    if pos < len(hit.text):
-        pieces.append((hit.text[pos:], False))
-    return pieces
-
-
 def to_markdown(entries: list[Entry], query: str) -> str:
     lines = [f"# {query}", "", f"{sum(not e.context for e in entries)} passages", ""]
     for first, items in _groups(entries):
@@ -178,7 +165,7 @@ def to_markdown(entries: list[Entry], query: str) -> str:
             hit = entry.hit
             if heading:
                 lines += [f"### {SEPARATOR.join(heading)}", ""]
-            text = "".join(f"**{p}**" if matched else p for p, matched in _pieces(hit))
+            text = "".join(f"**{p}**" if matched else p for p, matched in marked_pieces(hit.text, hit.highlights))
             prefix = "> (context) " if entry.context else "> "
             lines += [prefix + text, ""]
             for source in entry.sources():
@@ -222,7 +209,7 @@ def to_docx(entries: list[Entry], query: str) -> bytes:
             if heading:
                 add_paragraph("Heading 2", SEPARATOR.join(heading))
             paragraph = add_paragraph("Quote" if entry.context else None)
-            for piece, matched in _pieces(hit):
+            for piece, matched in marked_pieces(hit.text, hit.highlights):
                 run = paragraph.add_run(piece)
                 if matched:
                     run.bold = True

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 FACETS = ("speaker", "year", "tags", "doc", "unit")
+# (column, the indexed field it is read from)
+COLUMNS = (("speaker", "speaker"), ("year", "date"), ("doc", "doc"), ("unit", "unit"), ("date", "date"))
 
 
 @dataclass
@@ -22,12 +24,14 @@ class FacetTable:
     values: dict[str, list]
 
     @classmethod
-    def read(cls, searcher) -> FacetTable:
+    def read(cls, searcher, names: tuple[str, ...] = (*FACETS, "date")) -> FacetTable:
+        """The columns ``names`` (of FACETS and "date", the whole date)."""
         reader = searcher.reader()
         size = reader.doc_count_all()
         values: dict[str, list] = {}
-        for name, field in (("speaker", "speaker"), ("year", "date"), ("doc", "doc"), ("unit", "unit"),
-                            ("date", "date"), ("kind", "kind")):
+        for name, field in COLUMNS:
+            if name not in names:
+                continue
             column: list = [None] * size
             for term in reader.lexicon(field) if field in reader.indexed_field_names() else ():
                 value = term.decode("utf-8")
@@ -36,6 +40,8 @@ class FacetTable:
                 for docnum in reader.postings(field, term).all_ids():
                     column[docnum] = value
             values[name] = column
+        if "tags" not in names:
+            return cls(generation_of(searcher), values)
         tags: list = [()] * size
         if "tags" in reader.indexed_field_names():
             for term in reader.lexicon("tags"):

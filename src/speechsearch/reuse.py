@@ -158,18 +158,16 @@ def find_reuse(store, draft: Path, min_chars: int = 15, threshold: float = NEAR,
                 sentence, docnum = key >> 32, key & 0xFFFFFFFF
                 if len(candidates[sentence]) < CANDIDATES_PER_SENTENCE and (allowed is None or docnum in allowed):
                     candidates[sentence].append(docnum)
-        passages: dict[int, tuple[dict, str, list[int]]] = {}
+        passages: dict[int, Candidate] = {}
         covered: list[set[int]] = [set() for _ in units]
         for index, docnums in candidates.items():
             form, offsets = forms[index]
             unit = units[index]
             for docnum in docnums:
                 if docnum not in passages:
-                    fields = searcher.stored_fields(docnum)
-                    passages[docnum] = (fields, *matching_form(fields["text"]))
-                fields, passage_form, passage_offsets = passages[docnum]
-                match = _compare(form, offsets, passage_form, passage_offsets, fields, min_chars, threshold,
-                                 covered[index], hit_from_fields)
+                    passages[docnum] = Candidate(searcher.stored_fields(docnum))
+                match = _compare(form, offsets, passages[docnum], min_chars, threshold, covered[index],
+                                 hit_from_fields)
                 if match is not None:
                     unit.matches.append(match)
             unit.matches.sort(key=lambda m: (-m.chars, m.source.doc, m.source.line))
@@ -177,9 +175,31 @@ def find_reuse(store, draft: Path, min_chars: int = 15, threshold: float = NEAR,
     return report
 
 
-def _compare(form, offsets, passage_form, passage_offsets, fields, min_chars, threshold, covered, make_hit):
+class Candidate:
+    """A corpus passage several draft sentences may be compared with: its matching form, and
+    its sentences' shingles, each made once."""
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+        self.form, self.offsets = matching_form(fields["text"])
+        self._sentences: list[tuple[int, int, int, set[str]]] | None = None
+
+    def sentences(self) -> list[tuple[int, int, int, set[str]]]:
+        """(start, end, form length, shingles) of each sentence with letters in it."""
+        if self._sentences is None:
+            text, self._sentences = self.fields["text"], []
+            for start, end in sentences(text):
+                other, other_offsets = matching_form(text[start:end])
+                if other:
+                    self._sentences.append((start + other_offsets[0], start + other_offsets[-1] + 1, len(other),
+                                            shingles(other)))
+        return self._sentences
+
+
+def _compare(form, offsets, candidate: Candidate, min_chars, threshold, covered, make_hit):
     """A match of the sentence ``form`` in one passage, or None; marks the form's characters
     it covers in ``covered``."""
+    fields, passage_form, passage_offsets = candidate.fields, candidate.form, candidate.offsets
     blocks = [b for b in SequenceMatcher(None, form, passage_form, autojunk=False).get_matching_blocks()
               if b.size >= min_chars]
     if blocks:
@@ -192,15 +212,13 @@ def _compare(form, offsets, passage_form, passage_offsets, fields, min_chars, th
     if len(form) < MIN_NEAR_CHARS:
         return None
     mine = shingles(form)
-    text = fields["text"]
     best = None
-    for start, end in sentences(text):
-        other, other_offsets = matching_form(text[start:end])
-        if not other or min(len(other), len(form)) < threshold * max(len(other), len(form)):
+    for start, end, length, theirs in candidate.sentences():
+        if min(length, len(form)) < threshold * max(length, len(form)):
             continue
-        similarity = jaccard(mine, shingles(other))
+        similarity = jaccard(mine, theirs)
         if similarity >= threshold and (best is None or similarity > best[0]):
-            best = (similarity, start + other_offsets[0], start + other_offsets[-1] + 1)
+            best = (similarity, start, end)
     if best is None:
         return None
     covered.update(range(len(form)))

@@ -8,6 +8,7 @@ import io
 from .export import citation
 from .render import SEPARATOR, mark, snippet
 from .reuse import ReuseReport
+from .search import merge_spans
 
 
 def summary_lines(report: ReuseReport) -> list[str]:
@@ -29,7 +30,8 @@ def format_report(report: ReuseReport, color: bool) -> str:
         if not sentence.matches:
             continue
         spans = sorted({(m.draft[0] - sentence.start, m.draft[1] - sentence.start) for m in sentence.matches})
-        out.append(f"{report.draft}:{sentence.line}:{sentence.start + 1}  {mark(sentence.text, _merged(spans), color)}")
+        where = f"{report.draft}:{sentence.line}:{sentence.start + 1}"
+        out.append(f"{where}  {mark(sentence.text, merge_spans(spans), color)}")
         for match in sentence.matches:
             source = match.source
             sign = f"= {match.chars} chars" if match.kind == "verbatim" else f"≈ near {match.similarity:.2f}"
@@ -39,16 +41,6 @@ def format_report(report: ReuseReport, color: bool) -> str:
         out.append("")
     out += summary_lines(report)
     return "\n".join(out) + "\n"
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
 
 
 def _annotated_lines(report: ReuseReport) -> tuple[list[list[tuple[str, int | None]]], list[str]]:
@@ -67,7 +59,7 @@ def _annotated_lines(report: ReuseReport) -> tuple[list[list[tuple[str, int | No
             kind = "原文" if best.kind == "verbatim" else f"近似（{best.similarity:.0%}）"
             note = f"{kind}：{citation(best.source)}" + (f"；另见 {others} 处" if others > 0 else "")
             notes.append(note)
-            for start, end in _merged(sorted({m.draft for m in sentence.matches})):
+            for start, end in merge_spans(sorted({m.draft for m in sentence.matches})):
                 spans.append((start, end, len(notes)))
         pieces, pos = [], 0
         for start, end, note in sorted(spans):

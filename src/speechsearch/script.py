@@ -71,13 +71,11 @@ def lines_to_convert(lines: list[str]) -> list[bool]:
     """For each line of a document, whether it is traditional text to convert: every line of
     a traditional document, else the lines that are mostly traditional (a quotation). A short
     document with a character or two (濛溪河) is not traditional."""
-    counts: Counter[str] = Counter()
-    for line in lines:
-        counts.update(line)
-    han = {c: n for c, n in counts.items() if HAN.match(c)}
-    marked = traditional_only(set(han))
-    if not marked:
+    text = "\n".join(lines)
+    marked = traditional_only({c for c in set(text) if HAN.match(c)})
+    if not marked:  # the common case, decided by the set of characters alone
         return [False] * len(lines)
+    han = {c: n for c, n in Counter(text).items() if HAN.match(c)}
     traditional = sum(han[c] for c in marked)
     if traditional >= 3 and traditional / sum(han.values()) >= DOCUMENT_SHARE:
         return [True] * len(lines)

@@ -344,14 +344,31 @@ def highlight_spans(text: str, literals: list[str]) -> list[tuple[int, int]]:
         pattern = literal_pattern(literal)
         if pattern is not None:
             spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
-    spans.sort()
+    return merge_spans(spans)
+
+
+def merge_spans(spans) -> list[tuple[int, int]]:
+    """``spans`` sorted, with those that overlap or touch joined."""
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
+
+
+def marked_pieces(text: str, spans) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is a match) runs at ``spans`` (sorted, not overlapping)."""
+    pieces, at = [], 0
+    for start, end in spans:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
 
 
 def passage_splits(literal: str) -> list[tuple[str, str]]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 from .engine.analysis import fold
+from .markers import SENTENCE_END
 from .script import simplify_chars
+from .width import WIDTH_FOLD
 
 SHINGLE = 3
 NEAR = 0.8  # Jaccard of character shingles at which two passages are near-duplicates
-SENTENCE_ENDS = "。！？；!?;\n"
+ENDS = SENTENCE_END + "\n"
 VERIFIED = 5  # LSH candidates checked exactly per passage
 
 
@@ -56,10 +58,10 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, its closing mark included."""
+    """(start, end) of each sentence of ``text``, its closing mark included (in either width)."""
     spans, start = [], 0
-    for i, c in enumerate(text):
-        if c in SENTENCE_ENDS:
+    for i, c in enumerate(text.translate(WIDTH_FOLD)):  # one character for one: offsets hold
+        if c in ENDS:
             if text[start:i + 1].strip():
                 spans.append((start, i + 1))
             start = i + 1

@@ -98,7 +98,7 @@ def trend(store, queries: list[str], by: str = "year", count: str = "passages", 
     if by not in PERIODS:
         raise UsageError(f"--by {by}: one of {', '.join(PERIODS)}")
     with store.searcher() as searcher:
-        table = FacetTable.read(searcher)
+        table = FacetTable.read(searcher, ("date", "doc"))
         dates, docs = table.values["date"], table.values["doc"]
         all_passages = list(searcher.docs_for_query(q.Term("kind", "passage")))
         period_passages = Counter(p for p in (period_of(dates[n], by) for n in all_passages) if p)

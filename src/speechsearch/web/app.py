@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -100,16 +101,24 @@ class Engine:
         self._corpus_loader = corpus_loader
         self.lock = threading.Lock()
         self._facets = None
+        # A document read from its source, kept while its file is unchanged (``stamp``): a JSONL
+        # record otherwise means reading the whole file again.
+        self.document = lru_cache(maxsize=32)(self._read_document)
+
+    def _read_document(self, doc: str, stamp):
+        from ..documents import read_document
+
+        return read_document(self.corpus, doc, any_file=False)
 
     @property
     def corpus(self):
         return self._corpus_loader()
 
     def facets(self, searcher):
-        from ..facets import FacetTable, generation_of
+        from ..facets import FACETS, FacetTable, generation_of
 
         if self._facets is None or self._facets.generation != generation_of(searcher):
-            self._facets = FacetTable.read(searcher)
+            self._facets = FacetTable.read(searcher, FACETS)
         return self._facets
 
 
@@ -294,18 +303,9 @@ class ShownHit:
 
 
 def _shown_hit(hit, q: str) -> ShownHit:
-    return ShownHit(hit, _pieces(hit.text, hit.highlights), doc_url(hit.doc, hit.line, q))
+    from ..search import marked_pieces
 
-
-def _pieces(text: str, spans) -> list[tuple[str, bool]]:
-    pieces, at = [], 0
-    for start, end in sorted(spans):
-        if start < at:
-            continue
-        pieces += [(text[at:start], False), (text[start:end], True)]
-        at = end
-    pieces.append((text[at:], False))
-    return [p for p in pieces if p[0]]
+    return ShownHit(hit, marked_pieces(hit.text, hit.highlights), doc_url(hit.doc, hit.line, q))
 
 
 def _require_indexed(engine: Engine, doc: str) -> None:
@@ -320,7 +320,7 @@ def _document(engine: Engine, doc: str, with_terms: bool = False):
     _require_indexed(engine, doc)
     corpus = engine.corpus
     try:
-        document = _read(corpus, doc, _source_stamp(corpus, doc))
+        document = engine.document(doc, _source_stamp(corpus, doc))
     except SpeechsearchError as exc:
         raise HTTPException(404, f"{doc}: its source can no longer be read ({exc})") from None
     terms = []
@@ -343,22 +343,6 @@ def _source_stamp(corpus, doc: str):
     return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
-_documents: dict = {}  # (corpus file, doc, source stamp) -> Document, the last 32 read
-
-
-def _read(corpus, doc: str, stamp):
-    """A document read from its source, kept while its file is unchanged (a JSONL record
-    otherwise means reading the whole file again)."""
-    from ..documents import read_document
-
-    key = (str(corpus.file), doc, stamp)
-    if key not in _documents:
-        if len(_documents) >= 32:
-            _documents.pop(next(iter(_documents)))
-        _documents[key] = read_document(corpus, doc, any_file=False)
-    return _documents[key]
-
-
 @dataclass
 class Block:
     """A line of the document as the page shows it: a heading or a paragraph of passages."""
@@ -369,7 +353,7 @@ class Block:
 
 
 def _blocks(document, q: str) -> list[Block]:
-    from ..search import highlight_spans, query_literals
+    from ..search import highlight_spans, marked_pieces, query_literals
 
     literals = query_literals(q) if q.strip() else []
     by_line: dict[int, list] = {}
@@ -385,7 +369,7 @@ def _blocks(document, q: str) -> list[Block]:
             tag = f"h{min(len(first.path) + 1, 5)}"
         pieces: list[tuple[str, bool]] = []
         for passage in passages:
-            pieces += _pieces(passage.text, highlight_spans(passage.text, literals) if literals else [])
+            pieces += marked_pieces(passage.text, highlight_spans(passage.text, literals) if literals else [])
         blocks.append(Block(line, tag, pieces))
     return blocks
 
