@@ -8,7 +8,7 @@ import io
 from .export import citation
 from .render import SEPARATOR, mark, snippet
 from .reuse import ReuseReport
-from .search import merge_spans
+from .search import marked_pieces, merge_spans
 
 
 def summary_lines(report: ReuseReport) -> list[str]:
@@ -43,8 +43,9 @@ def format_report(report: ReuseReport, color: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def _annotated_lines(report: ReuseReport) -> tuple[list[list[tuple[str, int | None]]], list[str]]:
-    """Each draft line as pieces of (text, note number or None), and the notes' citations."""
+def _annotated_lines(report: ReuseReport) -> tuple[list[list[tuple[str, int | bool]]], list[str]]:
+    """Each draft line as pieces of (text, note number, or False where nothing is reused), and
+    the notes' citations."""
     by_line: dict[int, list] = {}
     for sentence in report.sentences:
         if sentence.matches:
@@ -61,17 +62,7 @@ def _annotated_lines(report: ReuseReport) -> tuple[list[list[tuple[str, int | No
             notes.append(note)
             for start, end in merge_spans(sorted({m.draft for m in sentence.matches})):
                 spans.append((start, end, len(notes)))
-        pieces, pos = [], 0
-        for start, end, note in sorted(spans):
-            if start < pos:
-                continue
-            if start > pos:
-                pieces.append((line[pos:start], None))
-            pieces.append((line[start:end], note))
-            pos = end
-        if pos < len(line):
-            pieces.append((line[pos:], None))
-        lines.append(pieces)
+        lines.append(marked_pieces(line, sorted(spans)))  # a reused span's mark is its note's number
     return lines, notes
 
 

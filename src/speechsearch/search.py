@@ -358,13 +358,17 @@ def merge_spans(spans) -> list[tuple[int, int]]:
     return merged
 
 
-def marked_pieces(text: str, spans) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, is a match) runs at ``spans`` (sorted, not overlapping)."""
+def marked_pieces(text: str, spans) -> list[tuple[str, object]]:
+    """``text`` cut into (piece, mark) runs at sorted ``spans``: the mark is True for a span
+    (start, end), its label for a span (start, end, label), False between them. A span that
+    starts inside the one before it is left out."""
     pieces, at = [], 0
-    for start, end in spans:
+    for start, end, *label in spans:
+        if start < at:
+            continue
         if start > at:
             pieces.append((text[at:start], False))
-        pieces.append((text[start:end], True))
+        pieces.append((text[start:end], label[0] if label else True))
         at = end
     if at < len(text):
         pieces.append((text[at:], False))
