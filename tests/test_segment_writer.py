@@ -187,7 +187,7 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
     """The codec's keys of a term are its (document, position) pairs as Whoosh's own matcher
     reads them, in one block or across many, and from inlined terms."""
     from speechsearch.engine import codec
-    from speechsearch.engine.codec import DOC_SHIFT, KeyedLeafMatcher, posting_keys
+    from speechsearch.engine.codec import DOC_SHIFT, KeyedLeafMatcher, term_postings
     from speechsearch.engine.store import IndexStore
     from speechsearch.prepare import HEADING_BOOST
 
@@ -211,7 +211,7 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
                 matcher.next()
             matcher = reader.postings(field, text)
             kinds.add(type(matcher).__name__)
-            postings = posting_keys(matcher)
+            postings = term_postings(matcher)
             keys = list(postings.keys)
             assert sorted(keys) == keys and set(keys) == expected, (field, text)
             assert not postings.deleted
@@ -225,10 +225,10 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
 def _assert_lengths_read_as_whoosh_reads_them(ix):
     from whoosh.codec.whoosh3 import W3PerDocReader
 
-    from speechsearch.engine.codec import LengthsInMemory
+    from speechsearch.engine.codec import SpeechPerDocReader
 
     (segment,) = ix._segments()
-    ours, whoosh = LengthsInMemory(ix.storage, segment), W3PerDocReader(ix.storage, segment)
+    ours, whoosh = SpeechPerDocReader(ix.storage, segment), W3PerDocReader(ix.storage, segment)
     fields = ("chars", "words", "speech_chars", "crumb_chars", "id", "kind")
     for docnum in range(segment.doc_count_all()):
         for field in fields:

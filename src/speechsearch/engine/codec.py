@@ -1,10 +1,10 @@
-"""Whoosh's codec, with field lengths read into memory and rare terms' postings inlined.
+"""Whoosh's codec: packed postings, rare terms inlined, field lengths read into memory.
 
 Whoosh looks up a document's field length once for each document it scores with BM25 and once
 for each posting a segment writer writes; its per-document reader answers each with a seek and
 a one-byte read from the length column (a quarter of the time of a frequent term's search, a
 sixth of a segment writer's), and for a field without lengths with a check that the column file
-exists. ``LengthsInMemory`` reads a field's whole column the first time it is asked.
+exists. ``SpeechPerDocReader`` reads a field's whole column the first time it is asked.
 
 Most character bigrams of a corpus occur in a handful of passages, and Whoosh writes each such
 term a posting block of its own in the postings file and a pointer to it. Its codec can instead
@@ -13,19 +13,23 @@ broken in Whoosh 2.7: the postings writer calls ``set_inline`` on a term info wh
 ``set_inlined``; and an inlined term of a field without values (ID, KEYWORD) reads back with
 ``""`` for its values where a block gives ``None``, which Whoosh's own segment merge then
 rejects. Here the method gets its second name and positional fields inline: a build takes
-about a tenth less time, and reading inlined postings is Whoosh's own. A bulk build writes
-those dictionary entries itself (``SpeechFieldWriter``), the bytes Whoosh's writer would have
-made without its objects and calls per term, and inlines ID fields' rare terms too (``id`` is
-a term per passage): segment_writer.py's writer, the only one that writes or merges these
-indexes, never reads an ID field's values.
+about a tenth less time. A bulk build writes those dictionary entries itself
+(``SpeechFieldWriter``), without Whoosh's objects and calls per term, and inlines ID fields'
+rare terms too (``id`` is a term per passage). Its entries are packed, not pickled
+(``SpeechTermInfo``: Whoosh's pickle of a tuple of floats and byte strings took 150 bytes for
+a bigram in a passage or two), with a checksum; segment_writer.py's writer, the only one that
+writes or merges these indexes, never reads an ID field's values.
 
-Positional fields (``PassagePositions``) store each block's positions as one array of keys,
+Positional fields (``PassagePositions``) keep each block's occurrences as one array of keys,
 ``document << 32 | position``, in place of Whoosh's tuple of per-posting values: a literal
-search then reads a term's every occurrence with one ``frombytes`` per block and intersects
+search then reads a term's every occurrence with one decompression per block and intersects
 them as integers (``literal.py``), where Whoosh unpickled an object per posting and walked
-them in Python. A block's weights are each document's frequency (the keys give it) times its
-boost, so the block keeps only the boosts that are not 1 (headings'). Whoosh's own matchers
-and segment merges get per-posting ids, weights and values back from these.
+them in Python. The keys and the ids are stored byte plane by byte plane through zlib
+(``squeeze``: 2.6 bytes a key where the plain array took 8), and each posting's count of
+positions beside them, so a one-term literal's frequencies need no keys at all. A block's
+weights are each count times the document's boost, so the block keeps only the boosts that
+are not 1 (headings'). Whoosh's own matchers and segment merges get per-posting ids, weights
+and values back from these.
 
 Segments record their codec, so this module is imported (and must stay importable under this
 name) whenever such an index is opened; it imports nothing Whoosh has not loaded by then.
@@ -38,26 +42,30 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
-from operator import floordiv, lshift, or_, rshift
+from operator import and_, floordiv, lshift, or_, rshift, sub
 
 from whoosh.codec.whoosh3 import (
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
+    W3TermsReader,
     _lenfield,
 )
 from whoosh.formats import Existence
 from whoosh.matching import ListMatcher, NullMatcherClass
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import BIG_ENDIAN, PassagePositions, decode_positions, encode_positions
+from .stored import STORED_FIELDS
 
 INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
 
@@ -69,11 +77,6 @@ DOC_SHIFT = 32
 POSITION_MASK = (1 << DOC_SHIFT) - 1
 
 
-def posting_keys_of(doc: int, value: bytes):
-    """The keys of one posting: its document with each of its positions."""
-    return map(or_, repeat(doc << DOC_SHIFT), decode_positions(value))
-
-
 def postings_of_keys(keys):
     """(document, positions) of each posting, from keys sorted by document."""
     for doc, occurrences in groupby(keys, lambda key: key >> DOC_SHIFT):
@@ -81,8 +84,8 @@ def postings_of_keys(keys):
 
 
 # Keyed blocks are read whole, so they are large (Whoosh's 128 postings suit skipping
-# through them) and not compressed: on the bench index zlib was a third of the time of a
-# literal in thousands of passages, for 23% less on disk (635 MB against 823 MB).
+# through them) and packed rather than compressed: zlib was a third of the time of a literal in
+# thousands of passages.
 KEYED_BLOCK_POSTINGS = 1024
 KEYED_COMPRESSION = 0
 
@@ -104,13 +107,14 @@ class SpeechPostingsWriter(W3PostingsWriter):
         else:
             self._blocklimit, self._compression = self._whoosh_settings
 
-    # A keyed block holds the ids and the keys as byte strings, where Whoosh pickles a tuple of
-    # objects per posting, and in place of weights the boosts of the few documents that have
-    # one (headings): a weight is the frequency, which the keys give, times the boost.
+    # A keyed block holds byte strings where Whoosh pickles a tuple of objects per posting:
+    # the ids and the keys (``squeeze``), each posting's count of positions (``pack_numbers``);
+    # and in place of weights the boosts of the few documents that have one (headings): a
+    # weight is the count, times the boost.
 
     def _new_block(self):
         super()._new_block()
-        self._block_keys = self._block_boosts = None  # a block add_keys filled
+        self._block_counts = self._block_keys = self._block_boosts = None  # a block add_keys filled
 
     def add_keys(self, keys: array, boosts: dict, lengths: bytes) -> None:
         """Add a term's postings from its keys (sorted), without a Python step per posting:
@@ -119,15 +123,17 @@ class SpeechPostingsWriter(W3PostingsWriter):
         fewer than INLINE_POSTINGS documents is inlined by ``SpeechFieldWriter`` instead."""
         frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
         ids = array("I", frequencies)
-        weights = array("f", frequencies.values())
+        counts = array("I", frequencies.values())
+        weights = array("f", counts)
         for doc, boost in boosts.items():
             weights[bisect_left(ids, doc)] *= boost
-        ends = array("Q", accumulate(frequencies.values()))  # each posting's last key + 1
+        ends = array("Q", accumulate(counts))  # each posting's last key + 1
         size = KEYED_BLOCK_POSTINGS
         for start in range(0, len(ids), size):
             end = min(start + size, len(ids))
             block_ids = ids[start:end]
             self._ids, self._weights = block_ids, weights[start:end]
+            self._block_counts = counts[start:end]
             self._block_keys = keys[ends[start - 1] if start else 0:ends[end - 1]]
             self._block_boosts = {doc: boost for doc, boost in boosts.items() if block_ids[0] <= doc <= block_ids[-1]}
             block_lengths = bytes(map(lengths.__getitem__, block_ids)).replace(b"\0", b"")
@@ -150,7 +156,10 @@ class SpeechPostingsWriter(W3PostingsWriter):
             self._maxweight = max(self._weights)
 
     def _mini_ids(self):
-        return _array_bytes(self._ids) if self._keyed else super()._mini_ids()
+        if not self._keyed:
+            return super()._mini_ids()
+        self._packed_ids = squeeze(array("I", self._ids))
+        return self._packed_ids
 
     def _mini_weights(self):
         if not self._keyed:
@@ -165,32 +174,33 @@ class SpeechPostingsWriter(W3PostingsWriter):
     def _mini_values(self):
         if not self._keyed:
             return super()._mini_values()
-        if self._block_keys is not None:
-            keys = _array_bytes(self._block_keys)
-        else:
-            values = self._values
-            documents = map(lshift, self._ids, repeat(DOC_SHIFT))
-            counts = map(floordiv, map(len, values), repeat(4))
-            keys = _array_bytes(array("Q", map(or_, chain.from_iterable(map(repeat, documents, counts)),
-                                               decode_positions(b"".join(values)))))
-        # Uncompressed, a damaged block would read as other documents and positions: a
-        # checksum of its ids and keys (zlib's did this before) makes it an error instead.
-        return keys + _checksum(_array_bytes(self._ids), keys)
+        if self._block_counts is not None:
+            counts, keys = self._block_counts, self._block_keys
+        else:  # postings added one at a time (Whoosh's own writer)
+            counts = array("I", map(floordiv, map(len, self._values), repeat(4)))
+            documents = chain.from_iterable(map(repeat, map(lshift, self._ids, repeat(DOC_SHIFT)), counts))
+            keys = array("Q", map(or_, documents, decode_positions(b"".join(self._values))))
+        packed = pack_numbers(counts) + squeeze(keys)
+        # The counts are not in a zlib stream, and zlib checks what it decompresses only after
+        # the fact: a checksum of the whole block makes damage an error.
+        return packed + _checksum(self._packed_ids, packed)
 
 
 class SpeechFieldWriter(W3FieldWriter):
     """Writes the terms of a bulk build. Most terms are rare and inlined: their dictionary
-    entries are written here directly, the bytes Whoosh's postings writer and term info would
-    have made, without their objects and calls per term (a build writes millions)."""
+    entries are written here directly, packed (``SpeechTermInfo``), without Whoosh's postings
+    writer and term info objects and calls per term (a build writes millions)."""
 
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
         postings = list(islice(postings_of_keys(keys), INLINE_POSTINGS))  # stops early for a frequent term
         if len(postings) < INLINE_POSTINGS:
-            ids = tuple(doc for doc, _ in postings)
-            weights = _float32([len(positions) * boosts.get(doc, 1.0) for doc, positions in postings])
-            values = tuple(encode_positions(positions) for _, positions in postings)
-            self._add_inlined(btext, ids, weights, values, [lengths[doc] for doc in ids if lengths[doc]])
+            ids = [doc for doc, _ in postings]
+            counts = [len(positions) for _, positions in postings]
+            weights = _float32([count * boosts.get(doc, 1.0) for doc, count in zip(ids, counts, strict=True)])
+            packed = pack_numbers(counts) + pack_numbers(keys_positions(keys))
+            self._add_inlined(btext, PACKED_KEYED, ids, weights, packed, boosts,
+                              [lengths[doc] for doc in ids if lengths[doc]])
             return
         self.start_term(btext)
         self._postwriter.add_keys(keys, boosts, lengths)
@@ -199,22 +209,90 @@ class SpeechFieldWriter(W3FieldWriter):
     def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
         """A term of an ID field from its documents (see ``add_documents``)."""
         if len(ids) < INLINE_POSTINGS:
-            self._add_inlined(btext, tuple(ids), _float32([boosts.get(doc, 1.0) for doc in ids]), (), [])
+            self._add_inlined(btext, PACKED_DOCUMENTS, ids, _float32([boosts.get(doc, 1.0) for doc in ids]), b"",
+                              boosts, [])
             return
         self.start_term(btext)
         self._postwriter.add_documents(ids, boosts)
         self.finish_term()
 
-    def _add_inlined(self, btext: bytes, ids: tuple, weights: tuple, values: tuple, length_codes: list) -> None:
-        """``W3TermInfo.to_bytes`` of a term whose postings are inlined."""
-        head = W3TermInfo._struct.pack(True, sum(weights), len(ids), min(length_codes, default=0),
+    def _add_inlined(self, btext: bytes, kind: int, ids, weights: tuple, packed: bytes, boosts: dict,
+                     length_codes: list) -> None:
+        """The dictionary entry of a term whose postings are inlined: Whoosh's term info head,
+        then the packed ids, ``packed`` (counts and positions), the boosts, a checksum."""
+        head = W3TermInfo._struct.pack(kind, sum(weights), len(ids), min(length_codes, default=0),
                                        max(length_codes, default=0), max(weights), ids[0], ids[-1])
-        self._tindex.add(pack_ushort(self._fieldid) + btext, head + pickle.dumps((ids, weights, values), 2))
+        body = pack_gaps(ids) + packed
+        own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
+        if own:
+            body += pickle.dumps(own, pickle.HIGHEST_PROTOCOL)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + _checksum(b"", body))
 
 
 def _float32(weights: list[float]) -> tuple[float, ...]:
     """Weights as Whoosh's postings writer keeps them (an array of C floats)."""
     return tuple(array("f", weights))
+
+
+# Packed numbers: a byte naming the narrowest array type that holds them all, then the array,
+# little-endian. A block or an entry knows how many numbers each array has.
+
+def pack_numbers(numbers) -> bytes:
+    top = max(numbers, default=0)
+    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q"
+    packed = numbers if getattr(numbers, "typecode", None) == code else array(code, numbers)
+    return code.encode("ascii") + _array_bytes(packed)
+
+
+def unpack_numbers(blob, at: int, count: int) -> tuple[array, int]:
+    """``count`` numbers packed at ``blob[at:]``, and where they end."""
+    code = chr(blob[at])
+    numbers = array(code)
+    end = at + 1 + count * numbers.itemsize
+    numbers.frombytes(blob[at + 1:end])
+    if BIG_ENDIAN:
+        numbers.byteswap()
+    if len(numbers) != count:
+        raise DamagedBlock("packed postings end early")
+    return numbers, end
+
+
+def pack_gaps(ids) -> bytes:
+    """Sorted document ids, as the first and the gaps after it."""
+    return pack_numbers(array("I", map(sub, ids, chain((0,), ids))))
+
+
+def unpack_gaps(blob, at: int, count: int) -> tuple[array, int]:
+    gaps, end = unpack_numbers(blob, at, count)
+    return array("I", accumulate(gaps)), end
+
+
+def squeeze(numbers: array) -> bytes:
+    """An array of ids or keys as zlib's stream of its bytes, taken plane by plane (every
+    number's lowest byte, then every second byte ...): the high bytes of ids and keys in one
+    block hardly change, and in planes of their own they compress to almost nothing. 2.6 bytes
+    a key, where zlib of the plain array gives 3.5; it decompresses at C speed, where integer
+    codecs in Python step through each number."""
+    raw = _array_bytes(numbers)
+    width = numbers.itemsize
+    return zlib.compress(b"".join(raw[plane::width] for plane in range(width)), 1)
+
+
+def unsqueeze(typecode: str, blob) -> array:
+    planes = zlib.decompress(blob)
+    numbers = array(typecode)
+    width, count = numbers.itemsize, len(planes) // numbers.itemsize
+    raw = bytearray(len(planes))
+    for plane in range(width):
+        raw[plane::width] = planes[plane * count:(plane + 1) * count]
+    numbers.frombytes(raw)
+    if BIG_ENDIAN:
+        numbers.byteswap()
+    return numbers
+
+
+def keys_positions(keys) -> array:
+    return array("I", map(and_, keys, repeat(POSITION_MASK)))
 
 
 def _array_bytes(numbers: array) -> bytes:
@@ -224,20 +302,68 @@ def _array_bytes(numbers: array) -> bytes:
     return numbers.tobytes()
 
 
-def _array(typecode: str, blob) -> array:
-    numbers = array(typecode)
-    numbers.frombytes(blob)
-    if BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers
-
-
-def _checksum(ids: bytes, keys) -> bytes:
-    return zlib.crc32(keys, zlib.crc32(ids)).to_bytes(4, "little")
+def _checksum(ids: bytes, packed) -> bytes:
+    return zlib.crc32(packed, zlib.crc32(ids)).to_bytes(4, "little")
 
 
 class DamagedBlock(ValueError):
-    """A keyed posting block whose checksum does not match its contents."""
+    """Packed postings whose checksum or length does not match their contents."""
+
+
+# The flag byte of Whoosh's term info head: 0 a term with blocks, 1 Whoosh's pickled inline
+# postings, or one of these packed forms.
+PACKED_DOCUMENTS = 2
+PACKED_KEYED = 3
+
+
+class SpeechTermInfo(W3TermInfo):
+    """Whoosh's term info, which also reads the packed inline entries of ``SpeechFieldWriter``."""
+
+    @classmethod
+    def from_bytes(cls, s):
+        flags = s[0]
+        if flags < PACKED_DOCUMENTS:
+            return super().from_bytes(s)
+        size = cls._struct.size
+        terminfo = super().from_bytes(b"\0" + s[1:size] + bytes(12))  # the head, as if with blocks
+        terminfo._offset = terminfo._length = None
+        body = s[size:-4]
+        if _checksum(b"", body) != s[-4:]:
+            raise DamagedBlock("inlined postings: checksum does not match")
+        count = terminfo._df
+        ids, at = unpack_gaps(body, 0, count)
+        weights = None
+        if flags == PACKED_KEYED:
+            counts, at = unpack_numbers(body, at, count)
+            positions, at = unpack_numbers(body, at, sum(counts))
+            ends = list(accumulate(counts))
+            values = tuple(encode_positions(positions[end - n:end]) for n, end in zip(counts, ends, strict=True))
+            weights = list(map(float, counts))
+        else:
+            values = (None,) * count
+            weights = [1.0] * count
+        if at < len(body):
+            for doc, boost in pickle.loads(body[at:]).items():
+                weights[bisect_left(ids, doc)] *= boost
+        terminfo._inlined = (tuple(ids), _float32(weights), values)
+        return terminfo
+
+
+class SpeechTermsReader(W3TermsReader):
+    def items(self):
+        decode = self._keydecoder
+        return ((decode(key), SpeechTermInfo.from_bytes(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode = self._keydecoder
+        return ((decode(key), SpeechTermInfo.from_bytes(value))
+                for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return SpeechTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
 
 class KeyedLeafMatcher(W3LeafMatcher):
@@ -245,84 +371,99 @@ class KeyedLeafMatcher(W3LeafMatcher):
 
     def _read_data(self):
         super()._read_data()
-        ids, boosts, blob = self._data
-        keys = memoryview(blob)[:-4]
-        if _checksum(ids, keys) != blob[-4:]:
+        packed_ids, boosts, blob = self._data
+        packed = memoryview(blob)[:-4]
+        if _checksum(packed_ids, packed) != blob[-4:]:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
-        self._data = (ids, boosts, keys)
+        ids = unsqueeze("I", packed_ids)
+        counts, at = unpack_numbers(packed, 0, len(ids))
+        keys = unsqueeze("Q", packed[at:])
+        if len(ids) != self._blocklength or len(keys) != sum(counts):
+            raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
+        self._data = (ids, boosts, counts, keys)
 
     def _read_ids(self):
         if self._data is None:
             self._read_data()
-        self._ids = _array("I", self._data[0])
+        self._ids = self._data[0]
 
     def _read_weights(self):
         if self._data is None:
             self._read_data()
-        if self._ids is None:
-            self._read_ids()
-        boosts = self._data[1] or {}
-        counts = Counter(map(rshift, _array("Q", self._data[2]), repeat(DOC_SHIFT)))
-        self._weights = array("f", (counts[doc] * boosts.get(doc, 1.0) for doc in self._ids))
+        ids, boosts, counts, _ = self._data
+        self._weights = array("f", counts)
+        for doc, boost in (boosts or {}).items():
+            self._weights[bisect_left(ids, doc)] *= boost
 
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        postings = postings_of_keys(_array("Q", self._data[2]))
-        self._values = tuple(encode_positions(positions) for _, positions in postings)
+        self._values = tuple(encode_positions(positions) for _, positions in postings_of_keys(self._data[3]))
 
-    def read_keys(self, boosts: dict) -> array:
-        """The keys of every posting from the current block on (the matcher is used up);
-        ``boosts`` gets the boosts of the documents that have one."""
-        keys = array("Q")
+    def read_postings(self, postings: TermPostings) -> None:
+        """Add the postings from the current block on to ``postings`` (the matcher is used up)."""
         while not self._atend:
             if self._data is None:
                 self._read_data()
-            _, block_boosts, blob = self._data
-            keys.frombytes(blob)
+            ids, block_boosts, counts, keys = self._data
+            postings.ids.extend(ids)
+            postings.counts.extend(counts if counts.typecode == "I" else array("I", counts))
+            postings.keys.extend(keys)
             if block_boosts:
-                boosts.update(block_boosts)
+                postings.boosts.update(block_boosts)
             self._next_block()
-        if BIG_ENDIAN:
-            keys.byteswap()
-        return keys
 
 
 @dataclass
-class PostingKeys:
-    """A positional term's postings in one segment: every occurrence as a key
-    ``document << 32 | position`` (deleted documents included: see ``deleted``), and the
-    boosts of the documents that have one (a term's weight is its frequency times the boost)."""
+class TermPostings:
+    """A positional term's postings in one segment: each document (deleted ones included: see
+    ``deleted``), its count of positions, every occurrence as a key ``document << DOC_SHIFT |
+    position`` in order; and the boosts of the documents that have one (a weight is the count
+    times the boost)."""
 
-    keys: array
-    deleted: set
-    boosts: dict
+    ids: array = field(default_factory=lambda: array("I"))
+    counts: array = field(default_factory=lambda: array("I"))
+    keys: array = field(default_factory=lambda: array("Q"))
+    deleted: set = field(default_factory=set)
+    boosts: dict = field(default_factory=dict)
 
 
-def posting_keys(matcher) -> PostingKeys:
-    """The keys of the postings ``reader.postings`` gives for a positional term."""
-    deleted: set = set()
+def term_postings(matcher) -> TermPostings:
+    """The postings ``reader.postings`` gives for a positional term."""
+    postings = TermPostings()
     if isinstance(matcher, FilterMatcher):
-        deleted, matcher = matcher._ids, matcher.child
-    boosts: dict = {}
+        postings.deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, NullMatcherClass) or not matcher.is_active():
-        return PostingKeys(array("Q"), deleted, boosts)
+        return postings
     if isinstance(matcher, KeyedLeafMatcher):
-        return PostingKeys(matcher.read_keys(boosts), deleted, boosts)
+        matcher.read_postings(postings)
+        return postings
     if isinstance(matcher, ListMatcher):  # inlined postings
-        keys = array("Q")
         for doc, weight, value in zip(matcher._ids, matcher._weights, matcher._values, strict=True):
-            keys.extend(posting_keys_of(doc, value))
-            if weight != len(value) // 4:
-                boosts[doc] = weight / (len(value) // 4)
-        return PostingKeys(keys, deleted, boosts)
-    raise TypeError(f"postings of {type(matcher).__name__} carry no position keys")
+            count = len(value) // 4
+            postings.ids.append(doc)
+            postings.counts.append(count)
+            postings.keys.extend(map(or_, repeat(doc << DOC_SHIFT), decode_positions(value)))
+            if weight != count:
+                postings.boosts[doc] = weight / count
+        return postings
+    raise TypeError(f"postings of {type(matcher).__name__} carry no positions")
 
 
 LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
-class LengthsInMemory(W3PerDocReader):
+class SpeechPerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer, with stored fields compressed against their neighbours (``stored.py``)."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED_FIELDS if fieldname == "_stored" else column)
+
+
+class SpeechPerDocReader(W3PerDocReader):
+    """Whoosh's per-document reader, with field lengths read into memory and stored fields read
+    compressed against their neighbours (``stored.py``)."""
+
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
         self._length_columns: dict[str, bytes | None] = {}
@@ -344,6 +485,10 @@ class LengthsInMemory(W3PerDocReader):
             column = self._length_columns[fieldname] = self._length_column(fieldname)
             return column
 
+    def stored_fields(self, docnum):
+        column = self._cached_reader("_stored", STORED_FIELDS)
+        return (column[docnum] if column is not None else None) or {}
+
     def doc_field_length(self, docnum, fieldname, default=0):
         column = self.length_bytes(fieldname)
         return default if column is None else LENGTH_OF_BYTE[column[docnum]]
@@ -352,7 +497,7 @@ class LengthsInMemory(W3PerDocReader):
 def length_bytes(reader, fieldname: str) -> bytes:
     """A segment reader's field lengths, one byte code a document."""
     perdoc = getattr(reader, "_perdoc", None)
-    if isinstance(perdoc, LengthsInMemory):
+    if isinstance(perdoc, SpeechPerDocReader):
         return perdoc.length_bytes(fieldname) or bytes(reader.doc_count_all())
     return bytes(length_to_byte(reader.doc_field_length(doc, fieldname, 0)) for doc in range(reader.doc_count_all()))
 
@@ -365,7 +510,15 @@ class SpeechCodec(W3Codec):
         return KeyedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def per_document_reader(self, storage, segment):
-        return LengthsInMemory(storage, segment)
+        return SpeechPerDocReader(storage, segment)
+
+    def per_document_writer(self, storage, segment):
+        return SpeechPerDocWriter(self, storage, segment)
+
+    def terms_reader(self, storage, segment):  # Whoosh's, with the reader that knows packed entries
+        name = segment.make_filename(self.TERMS_EXT)
+        postings = segment.open_file(storage, self.POSTS_EXT)
+        return SpeechTermsReader(self, storage.open_file(name), storage.file_length(name), postings)
 
     def field_writer(self, storage, segment):
         return SpeechFieldWriter(self, storage, segment)

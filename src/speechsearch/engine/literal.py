@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections import Counter
 from itertools import accumulate, chain, repeat
 from math import log
-from operator import add, rshift
+from operator import add, lshift, or_, rshift
 
 from whoosh import matching, query
 from whoosh.scoring import bm25
@@ -113,8 +113,8 @@ class LiteralQuery(query.Query):
         if scores and self.ranking and weighting is not None:
             ranked = phrase_scores(searcher, weighting, self.ranking_field, [(w,) for w in self.ranking], 1.0)
             if ranked:
-                get = ranked.get
-                scores = {doc: score + get(doc, 0.0) for doc, score in scores.items()}
+                added = map(add, scores.values(), map(ranked.get, scores, repeat(0.0)))
+                scores = dict(zip(scores, added, strict=True))
         if not scores:
             return matching.NullMatcher()
         docs = sorted(scores)
@@ -150,38 +150,38 @@ def _continuing(reader, scores: dict[int, float], head: str, tail: str) -> dict[
 def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> dict[int, float]:
     """{document: score} in ``searcher``'s segment for the phrase ``parts`` of ``field``;
     with no ``weighting`` (a filter, a NOT: only the documents count) every score is ``boost``."""
-    from .codec import DOC_SHIFT, posting_keys
+    from .codec import DOC_SHIFT, term_postings
 
     reader = searcher.reader()
     occurrences, deleted, boosts = [], set(), {}
     for offset, alternatives in enumerate(parts):
-        found = [posting_keys(reader.postings(field, term)) for term in alternatives if (field, term) in reader]
+        found = [term_postings(reader.postings(field, term)) for term in alternatives if (field, term) in reader]
         if not found:
             return {}
         deleted = found[0].deleted
-        occurrences.append((offset, [postings.keys for postings in found]))
+        occurrences.append((offset, found))
         for postings in found:
             boosts.update(postings.boosts)
-    # Rarest first: the set of matches only shrinks. The matches so far are kept as keys of the
-    # last term intersected; for the next term that (small) set is shifted by the difference
-    # of the two terms' offsets and the next term's (large) list of keys is looked up in it.
-    # A key shifted below position 0 borrows from the document bits and lands past every real
-    # position of the document before: it finds nothing.
-    occurrences.sort(key=lambda item: sum(map(len, item[1])))
-    at, keys = occurrences[0]
-    matches = keys[0] if len(keys) == 1 else chain.from_iterable(keys)
-    if len(occurrences) > 1:
-        matches = set(matches)
-        for offset, keys in occurrences[1:]:
+    if len(occurrences) == 1:  # one term (or its alternatives): its counts are the frequencies
+        frequency = Counter()
+        for postings in occurrences[0][1]:
+            frequency.update(dict(zip(postings.ids, postings.counts, strict=True)))
+    else:
+        # Rarest first: the set of matches only shrinks. The matches so far are kept as keys of
+        # the last term intersected; for the next term that (small) set is shifted by the
+        # difference of the two terms' offsets and the next term's (large) list of keys is
+        # looked up in it. A key shifted below position 0 borrows from the document bits and
+        # lands past every real position of the document before: it finds nothing.
+        occurrences.sort(key=lambda item: sum(len(postings.keys) for postings in item[1]))
+        at, found = occurrences[0]
+        matches = set(chain.from_iterable(postings.keys for postings in found))
+        for offset, found in occurrences[1:]:
             wanted = set(map(add, matches, repeat(offset - at)))
-            if len(keys) == 1:
-                matches = wanted.intersection(keys[0])
-            else:
-                matches = set().union(*(wanted.intersection(found) for found in keys))
+            matches = set().union(*(wanted.intersection(postings.keys) for postings in found))
             at = offset
             if not matches:
                 return {}
-    frequency = Counter(map(rshift, matches, repeat(DOC_SHIFT)))
+        frequency = Counter(map(rshift, matches, repeat(DOC_SHIFT)))
     for doc in deleted:
         frequency.pop(doc, None)
     if weighting is None:
@@ -204,10 +204,10 @@ def _bm25(searcher, weighting, field, parts, frequency: Counter, boosts: dict, b
         return boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
 
     lengths = length_bytes(searcher.reader(), field)
-    docs = list(frequency)
-    pairs = list(zip(frequency.values(), map(lengths.__getitem__, docs), strict=True))
-    memo = {pair: score(*pair) for pair in set(pairs)}
-    scores = dict(zip(docs, map(memo.__getitem__, pairs), strict=True))
+    # Each document's (frequency, length byte) as one integer, which hashes quicker than a tuple.
+    pairs = list(map(or_, map(lshift, frequency.values(), repeat(8)), map(lengths.__getitem__, frequency)))
+    memo = {pair: score(pair >> 8, pair & 255) for pair in set(pairs)}
+    scores = dict(zip(frequency, map(memo.__getitem__, pairs), strict=True))
     for doc, doc_boost in boosts.items():
         if doc in scores:
             scores[doc] = score(frequency[doc] * doc_boost, lengths[doc])
