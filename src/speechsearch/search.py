@@ -448,8 +448,10 @@ RERANK_POOL = 200  # a page of N is chosen from the engine's best max(10 N, this
 
 
 def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
-               context: int = 0) -> list[Hit]:
-    """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
+               context: int = 0, distinct: bool = False) -> list[Hit]:
+    """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side.
+    With ``distinct``, ``limit`` counts distinct texts: the repeats of a text among them come
+    too, for ``collapse`` to fold into ``also_in``."""
     from .ranking import grade_results
 
     with store.searcher() as searcher:
@@ -457,8 +459,12 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         # The engine's best RERANK_POOL (or every hit) are read as a reader would (ranking.py)
         pool = None if limit is None else max(limit * 10, RERANK_POOL)
         results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
-        hits = []
-        for docnum, fields, score, parts in grade_results(results, parsed.literals)[:limit]:
+        hits, texts = [], set()
+        for docnum, fields, score, parts in grade_results(results, parsed.literals):
+            if limit is not None and (len(texts) if distinct else len(hits)) >= limit:
+                if not distinct or fields["text"] not in texts:
+                    break
+            texts.add(fields["text"])
             hit = hit_from_fields(fields, score, parsed.literals)
             hit.explain = parts
             if context > 0:
@@ -487,14 +493,14 @@ def count_hits(store: IndexStore, text: str) -> int:
 
 def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
                          context: int = 0) -> list[Hit]:
-    """The first ``limit`` hits once repeats are collapsed (``collapse``): when copies of one
-    passage fill the page, more are read until ``limit`` distinct passages are found or none
-    are left."""
+    """The first ``limit`` hits once repeats are collapsed (``collapse``): hits are read until
+    ``limit`` distinct texts are found; when near-duplicates leave fewer, more are read, until
+    ``limit`` are found or none are left."""
     fetch = limit
     while True:
-        hits = run_search(store, text, limit=fetch, filters=filters, context=context)
+        hits = run_search(store, text, limit=fetch, filters=filters, context=context, distinct=True)
         kept = collapse(hits)
-        if limit is None or len(kept) >= limit or len(hits) < fetch:
+        if limit is None or len(kept) >= limit or len({hit.text for hit in hits}) < fetch:
             return kept if limit is None else kept[:limit]
         fetch *= 4
 
