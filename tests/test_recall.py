@@ -148,3 +148,28 @@ def test_plus_requires_and_minus_excludes(store):
     assert hit_set(store, "抓落实 -宣传") == hit_set(store, "抓落实 NOT 宣传") != hit_set(store, "抓落实")
     assert hit_set(store, "+抓落实 +人社") == hit_set(store, "抓落实 人社")
     assert hit_set(store, '"抓落实" -宣传 -人社') == hit_set(store, "抓落实 NOT 宣传 NOT 人社")
+
+
+def test_the_traditional_table_answers_as_opencc_does(store, tmp_path):
+    """A search tells a query's traditional-only characters by the table written beside the
+    index, not by loading OpenCC; the table gives OpenCC's answer for every Han character, and a
+    damaged one is not used."""
+    from speechsearch import script
+
+    chars = {chr(code) for low, high in script.HAN_RANGES for code in range(low, high + 1)}
+    by_opencc = script.traditional_only(chars)
+    assert {"會", "議", "顯", "濛"} <= by_opencc and not by_opencc & set("会议显著抓落实")
+    table = (store.current() / script.TRADITIONAL_TABLE).read_bytes()
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / script.TRADITIONAL_TABLE).write_bytes(table.replace("會".encode(), "会".encode()))
+    try:
+        script._table = None
+        script.use_traditional_table(damaged)
+        assert script._table is None
+        script.use_traditional_table(store.current())
+        assert script._table == by_opencc
+        assert script.query_forms("顯著") == ["顯著", "显著"] and script.query_forms("显著") == ["显著"]
+        assert hit_set(store, "會議") == hit_set(store, "会议") != set()
+    finally:
+        script._table = None

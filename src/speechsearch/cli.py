@@ -449,6 +449,11 @@ def _ready_store(obj: Context):
         report = _build(obj, quiet=not stderr_is_tty())  # a bar on a terminal; piped, this line only
         for doc, reason in report.failed:
             click.echo(f"speechsearch: failed: {doc}: {reason}", err=True)
+    gen = store.current()
+    if gen is not None:
+        from .script import use_traditional_table
+
+        use_traditional_table(gen)
     return store
 
 

@@ -248,9 +248,11 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                     _remove_uncommitted(ix, gen, files_before, commit_before)
                 raise
             from .discover import write_pinyin_table
+            from .script import write_traditional_table
 
             say("writing the pinyin table of the index's words…")
             write_pinyin_table(ix, gen)
+            write_traditional_table(gen)
             write_manifest(gen, ix.latest_generation())
             if fresh:
                 meta = {"schema_version": SCHEMA_VERSION, "segmenter": segmenter, "dictionary": dictionary,

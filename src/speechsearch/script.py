@@ -10,8 +10,10 @@ character at a time, no phrases) changes: 會 們 這 are, 著 显 干 are not.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 # Measured on the seed: t2s leaves 著 unconverted 21 times (著力, 随著) where tw2s converts all
 # of them and keeps 显著; tw2sp also rewrites vocabulary (整合 -> 集成), which we do not want.
@@ -40,6 +42,34 @@ def _character_table():
 
 
 _traditional_only: dict[str, bool] = {}
+
+# Every Han character that OpenCC's t2s table changes, written beside an index when it is built:
+# a search reads it (12 KB) to look at the query instead of loading OpenCC (about 10 ms). Only
+# queries use it; ingest asks OpenCC itself. The first line holds the checksum of the rest: a
+# damaged table is ignored, and OpenCC answers as it would without one.
+TRADITIONAL_TABLE = "traditional.txt"
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # HAN's ranges
+_table: frozenset[str] | None = None
+
+
+def write_traditional_table(folder: Path) -> None:
+    path = folder / TRADITIONAL_TABLE
+    if path.exists():
+        return
+    chars = [chr(code) for low, high in HAN_RANGES for code in range(low, high + 1)]
+    marked = "".join(sorted(traditional_only(set(chars))))
+    path.write_text(f"{zlib.crc32(marked.encode('utf-8')):08x}\n{marked}", encoding="utf-8")
+
+
+def use_traditional_table(folder: Path) -> None:
+    """Tell a query's traditional-only characters by the table in ``folder``, if it is sound."""
+    global _table
+    try:
+        checksum, _, marked = (folder / TRADITIONAL_TABLE).read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return
+    if checksum == f"{zlib.crc32(marked.encode('utf-8')):08x}":
+        _table = frozenset(marked)
 
 
 def traditional_only(chars: set[str]) -> set[str]:
@@ -96,7 +126,8 @@ def query_forms(text: str) -> list[str]:
     with them also as tw2s and as t2s convert it: 隨著 as 随着 (tw2s, as a traditional page is
     indexed), 顯著 as 显著, and 濛溪河 as typed too, for a simplified report that kept the 濛.
     """
-    if not traditional_only(set(HAN.findall(text))):
+    han = set(HAN.findall(text))
+    if not (han & _table if _table is not None else traditional_only(han)):
         return [text]
     forms = [text]
     for form in (to_simplified(text), _character_table().convert(text)):
