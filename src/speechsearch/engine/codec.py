@@ -37,7 +37,6 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from array import array
 from bisect import bisect_left
@@ -99,6 +98,7 @@ class SpeechPostingsWriter(W3PostingsWriter):
         super().start_postings(format_, terminfo)
         self._inlinelimit = INLINE_POSTINGS if format_.supports("positions") else 1
         self._keyed = isinstance(format_, PassagePositions)
+        self._document_set = isinstance(format_, Existence) and not self._byteids
         if self._keyed:
             self._blocklimit, self._compression = KEYED_BLOCK_POSTINGS, KEYED_COMPRESSION
         elif isinstance(format_, Existence):
@@ -155,23 +155,34 @@ class SpeechPostingsWriter(W3PostingsWriter):
                              else array("f", [1.0]) * len(block_ids))
             self._maxweight = max(self._weights)
 
+    # A document-set block (ID fields) holds its ids as packed gaps, the weights that are not 1
+    # (``pack_boosts``: Whoosh pickled a float per posting) and a checksum in place of values.
+
     def _mini_ids(self):
-        if not self._keyed:
+        if self._keyed:
+            self._packed_ids = squeeze(array("I", self._ids))
+        elif self._document_set:
+            self._packed_ids = pack_gaps(self._ids)
+        else:
             return super()._mini_ids()
-        self._packed_ids = squeeze(array("I", self._ids))
         return self._packed_ids
 
     def _mini_weights(self):
+        if self._document_set:
+            self._packed_boosts = pack_boosts({doc: weight for doc, weight in zip(self._ids, self._weights, strict=True)
+                                               if weight != 1.0})
+            return self._packed_boosts
         if not self._keyed:
             return super()._mini_weights()
         if self._block_boosts is not None:
-            return self._block_boosts or None
+            return pack_boosts(self._block_boosts)
         counts = map(floordiv, map(len, self._values), repeat(4))
-        boosts = {doc: weight / count for doc, weight, count in zip(self._ids, self._weights, counts, strict=True)
-                  if weight != count}
-        return boosts or None
+        return pack_boosts({doc: weight / count for doc, weight, count in zip(self._ids, self._weights, counts,
+                                                                              strict=True) if weight != count})
 
     def _mini_values(self):
+        if self._document_set:
+            return _checksum(self._packed_ids, self._packed_boosts or b"")
         if not self._keyed:
             return super()._mini_values()
         if self._block_counts is not None:
@@ -225,7 +236,7 @@ class SpeechFieldWriter(W3FieldWriter):
         body = pack_gaps(ids) + packed
         own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
         if own:
-            body += pickle.dumps(own, pickle.HIGHEST_PROTOCOL)
+            body += pack_boosts(own)
         self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + _checksum(b"", body))
 
 
@@ -306,6 +317,28 @@ def _checksum(ids: bytes, packed) -> bytes:
     return zlib.crc32(packed, zlib.crc32(ids)).to_bytes(4, "little")
 
 
+def pack_boosts(boosts: dict) -> bytes | None:
+    """Documents' boosts (sorted by document) as their count, their packed gaps and 32-bit floats."""
+    if not boosts:
+        return None
+    docs = sorted(boosts)
+    return len(docs).to_bytes(4, "little") + pack_gaps(docs) + _array_bytes(array("f", map(boosts.__getitem__, docs)))
+
+
+def unpack_boosts(blob) -> dict:
+    if not blob:
+        return {}
+    count = int.from_bytes(blob[:4], "little")
+    docs, at = unpack_gaps(blob, 4, count)
+    boosts = array("f")
+    boosts.frombytes(blob[at:at + 4 * count])
+    if BIG_ENDIAN:
+        boosts.byteswap()
+    if len(boosts) != count:
+        raise DamagedBlock("packed boosts end early")
+    return dict(zip(docs, boosts, strict=True))
+
+
 class DamagedBlock(ValueError):
     """Packed postings whose checksum or length does not match their contents."""
 
@@ -343,7 +376,7 @@ class SpeechTermInfo(W3TermInfo):
             values = (None,) * count
             weights = [1.0] * count
         if at < len(body):
-            for doc, boost in pickle.loads(body[at:]).items():
+            for doc, boost in unpack_boosts(body[at:]).items():
                 weights[bisect_left(ids, doc)] *= boost
         terminfo._inlined = (tuple(ids), _float32(weights), values)
         return terminfo
@@ -371,7 +404,7 @@ class KeyedLeafMatcher(W3LeafMatcher):
 
     def _read_data(self):
         super()._read_data()
-        packed_ids, boosts, blob = self._data
+        packed_ids, packed_boosts, blob = self._data
         packed = memoryview(blob)[:-4]
         if _checksum(packed_ids, packed) != blob[-4:]:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
@@ -380,7 +413,7 @@ class KeyedLeafMatcher(W3LeafMatcher):
         keys = unsqueeze("Q", packed[at:])
         if len(ids) != self._blocklength or len(keys) != sum(counts):
             raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
-        self._data = (ids, boosts, counts, keys)
+        self._data = (ids, unpack_boosts(packed_boosts), counts, keys)
 
     def _read_ids(self):
         if self._data is None:
@@ -412,6 +445,34 @@ class KeyedLeafMatcher(W3LeafMatcher):
             if block_boosts:
                 postings.boosts.update(block_boosts)
             self._next_block()
+
+
+class DocumentSetLeafMatcher(W3LeafMatcher):
+    """Postings of an ID field: ids and the weights that are not 1, from a packed block."""
+
+    def _read_data(self):
+        super()._read_data()
+        packed_ids, packed_boosts, checksum = self._data
+        if _checksum(packed_ids, packed_boosts or b"") != checksum:
+            raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
+        ids, _ = unpack_gaps(packed_ids, 0, self._blocklength)
+        self._data = (ids, unpack_boosts(packed_boosts), None)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data[0]
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        ids, boosts, _ = self._data
+        self._weights = array("f", [1.0]) * len(ids)
+        for doc, boost in boosts.items():
+            self._weights[bisect_left(ids, doc)] = boost
+
+    def _read_values(self):
+        self._values = (None,) * self._blocklength
 
 
 @dataclass
@@ -504,10 +565,14 @@ def length_bytes(reader, fieldname: str) -> bytes:
 
 class SpeechCodec(W3Codec):
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined() or not isinstance(format_, PassagePositions):
+        if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
-        return KeyedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        if isinstance(format_, PassagePositions):
+            return KeyedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        if isinstance(format_, Existence):
+            return DocumentSetLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
 
     def per_document_reader(self, storage, segment):
         return SpeechPerDocReader(storage, segment)

@@ -43,9 +43,9 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         heading_ids=ID(analyzer=SpaceSeparatedTokenizer()),
         unit=ID(stored=True),
         # One record per speech and per heading carries their text: --speech and --section find
-        # the records, then filter passages by id. The same text on every passage doubled the
-        # postings of the law corpus.
-        target=ID(stored=True),
+        # the records, then filter passages by the id the record stores (``target``). The same
+        # text on every passage doubled the postings of the law corpus.
+        target=STORED,
         speech_chars=positional(bigram_analyzer()),
         crumb_chars=positional(bigram_analyzer()),
         level=STORED,
