@@ -44,6 +44,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
 from operator import and_, floordiv, lshift, or_, rshift, sub
+from struct import Struct
 
 from whoosh.codec.whoosh3 import (
     W3Codec,
@@ -229,10 +230,12 @@ class SpeechFieldWriter(W3FieldWriter):
 
     def _add_inlined(self, btext: bytes, kind: int, ids, weights: tuple, packed: bytes, boosts: dict,
                      length_codes: list) -> None:
-        """The dictionary entry of a term whose postings are inlined: Whoosh's term info head,
-        then the packed ids, ``packed`` (counts and positions), the boosts, a checksum."""
-        head = W3TermInfo._struct.pack(kind, sum(weights), len(ids), min(length_codes, default=0),
-                                       max(length_codes, default=0), max(weights), ids[0], ids[-1])
+        """The dictionary entry of a term whose postings are inlined: the start of Whoosh's term
+        info head (its flag, total weight and document count, which Whoosh reads in place, and
+        the length bounds), then the packed ids, ``packed`` (counts and positions), the boosts, a
+        checksum. The rest of Whoosh's head (12 bytes of a 40-byte entry) is read off the postings."""
+        head = PACKED_HEAD.pack(kind, sum(weights), len(ids), min(length_codes, default=0),
+                                max(length_codes, default=0))
         body = pack_gaps(ids) + packed
         own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
         if own:
@@ -347,6 +350,7 @@ class DamagedBlock(ValueError):
 # postings, or one of these packed forms.
 PACKED_DOCUMENTS = 2
 PACKED_KEYED = 3
+PACKED_HEAD = Struct("!BfIBB")  # Whoosh's head up to its length bounds: flag, weight, documents, lengths
 
 
 class SpeechTermInfo(W3TermInfo):
@@ -357,13 +361,13 @@ class SpeechTermInfo(W3TermInfo):
         flags = s[0]
         if flags < PACKED_DOCUMENTS:
             return super().from_bytes(s)
-        size = cls._struct.size
-        terminfo = super().from_bytes(b"\0" + s[1:size] + bytes(12))  # the head, as if with blocks
-        terminfo._offset = terminfo._length = None
-        body = s[size:-4]
+        body = s[PACKED_HEAD.size:-4]
         if _checksum(b"", body) != s[-4:]:
             raise DamagedBlock("inlined postings: checksum does not match")
-        count = terminfo._df
+        terminfo = cls()
+        _, terminfo._weight, count, shortest, longest = PACKED_HEAD.unpack(s[:PACKED_HEAD.size])
+        terminfo._df = count
+        terminfo._minlength, terminfo._maxlength = byte_to_length(shortest), byte_to_length(longest)
         ids, at = unpack_gaps(body, 0, count)
         weights = None
         if flags == PACKED_KEYED:
@@ -379,6 +383,8 @@ class SpeechTermInfo(W3TermInfo):
             for doc, boost in unpack_boosts(body[at:]).items():
                 weights[bisect_left(ids, doc)] *= boost
         terminfo._inlined = (tuple(ids), _float32(weights), values)
+        terminfo._minid, terminfo._maxid = ids[0], ids[-1]
+        terminfo._maxweight = max(terminfo._inlined[1])
         return terminfo
 
 
