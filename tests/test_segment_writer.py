@@ -254,3 +254,30 @@ def test_bulk_writer_names_an_unknown_field(tmp_path):
     with pytest.raises(UnknownFieldError, match="colour"):
         writer.add_document(id="a", colour="red")
     writer.cancel()
+
+
+def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypatch):
+    """Exact lookups go through the sample and the position index (no hash tables): every term
+    is found with its own entry, keys between, before and after terms are not, and prefix
+    walks see the terms a scan of the whole table sees."""
+    from speechsearch.engine import terms
+    from speechsearch.engine.store import IndexStore
+
+    monkeypatch.setattr(terms, "SAMPLE_EVERY", 5)  # many samples and many gaps between them
+    make_corpus(tmp_path, copies=1)
+    assert invoke("index", "-q", "--jobs", "1", cwd=tmp_path).exit_code == 0
+    with IndexStore(tmp_path / ".speechsearch").open().searcher() as searcher:
+        (reader, _), *_ = searcher.reader().leaf_readers()
+        table = reader._terms._tindex
+        assert isinstance(table, terms.SortedTermsReader) and not any(n for _, n in table.tables)
+        keys = list(table.keys())
+        assert len(keys) > 1000 and keys == sorted(keys)
+        for number, key in enumerate(keys):
+            assert table.range_for_key(key)[1] > 0
+            for absent in (key + b"\x00", key[:-1] + bytes([max(key[-1] - 1, 0)]) + b"\xff"):
+                if absent not in keys[number - 1:number + 2]:
+                    assert absent not in table
+        assert b"" not in table and b"\xff\xff" not in table
+        for field, text in [("chars", "工"), ("words", "落"), ("id", "")]:
+            expected = sorted(t for f, t in reader.all_terms() if f == field and t.startswith(text.encode()))
+            assert sorted(reader.expand_prefix(field, text)) == expected and expected

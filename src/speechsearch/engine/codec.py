@@ -66,6 +66,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import BIG_ENDIAN, PassagePositions, decode_positions, encode_positions
 from .stored import STORED_FIELDS
+from .terms import SortedTermsReader, SortedTermsWriter
 
 INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
 
@@ -199,9 +200,20 @@ class SpeechPostingsWriter(W3PostingsWriter):
 
 
 class SpeechFieldWriter(W3FieldWriter):
-    """Writes the terms of a bulk build. Most terms are rare and inlined: their dictionary
-    entries are written here directly, packed (``SpeechTermInfo``), without Whoosh's postings
-    writer and term info objects and calls per term (a build writes millions)."""
+    """Writes the terms of a bulk build, into a sorted table (``terms.py``). Most terms are
+    rare and inlined: their dictionary entries are written here directly, packed
+    (``SpeechTermInfo``), without Whoosh's postings writer and term info objects and calls per
+    term (a build writes millions)."""
+
+    def __init__(self, codec, storage, segment):  # Whoosh's, with the sorted terms table
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = SortedTermsWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
 
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
@@ -389,6 +401,14 @@ class SpeechTermInfo(W3TermInfo):
 
 
 class SpeechTermsReader(W3TermsReader):
+    def __init__(self, codec, dbfile, length, postfile):  # Whoosh's, with the sorted terms table
+        self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
+        self._tindex = SortedTermsReader(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, number in self._fieldmap.items():
+            self._fieldunmap[number] = fieldname
+
     def items(self):
         decode = self._keydecoder
         return ((decode(key), SpeechTermInfo.from_bytes(value)) for key, value in self._tindex.items())
