@@ -120,6 +120,37 @@ def test_near_duplicate_passages_collapse_as_near(tmp_path):
     assert len(exported) == 2
 
 
+@pytest.mark.parametrize("pool", [200, 6])
+def test_a_collapsed_page_is_the_first_n_of_every_hit_collapsed(tmp_path, monkeypatch, pool):
+    """Exact repeats and near-duplicates (a city's name changed) fill the top of the ranking;
+    a page of N is the first N of all hits collapsed, also when the pool runs out first and
+    is read again deeper (pool 6). ``also_in`` lists the copies read before the page filled."""
+    from speechsearch import search
+
+    template = "{place}要坚持以人民为中心，城镇新增就业12.5万人，民生保障持续加强，群众获得感不断增强。"
+    files = []
+    for i, place in enumerate(["南京", "苏州", "无锡", "常州", "南通", "扬州"]):
+        for copy in range(3):
+            files.append(f"t{i}{copy}.txt")
+            (tmp_path / files[-1]).write_text(f"讲话{i}{copy}\n{template.format(place=place)}\n", encoding="utf-8")
+    for i in range(8):
+        files.append(f"o{i}.txt")
+        (tmp_path / files[-1]).write_text(f"另讲{i}\n第{i}条：坚持以人民为中心的发展思想，做好第{i}项重点工作{'。' * i}"
+                                          f"{'落实' * i}。\n", encoding="utf-8")
+    write_corpus(tmp_path, files)
+    assert run(tmp_path, "index", "-q").exit_code == 0
+    store = IndexStore(tmp_path / ".speechsearch")
+    every = search.collapse(search.run_search(store, "人民为中心", limit=None))
+    assert len(every) == 9 and sum(len(h.also_in) for h in every) == 17
+    monkeypatch.setattr(search, "RERANK_POOL", pool)
+    for n in (1, 3, 5, 9, 12):
+        page = search.run_collapsed_search(store, "人民为中心", limit=n)
+        assert [h.id for h in page] == [h.id for h in every[:n]], n
+        for shown, full in zip(page, every, strict=False):  # the copies read before the page was full
+            assert {c.id for c in shown.also_in} <= {c.id for c in full.also_in}, n
+    assert sum(len(h.also_in) for h in page) == 17  # a page of every text: every copy
+
+
 def test_near_duplicates_of_many_hits_go_through_minhash():
     from speechsearch.shingles import near_duplicate_of, shingle_form, shingles
 

@@ -448,29 +448,30 @@ RERANK_POOL = 200  # a page of N is chosen from the engine's best max(10 N, this
 
 
 def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
-               context: int = 0, distinct: bool = False) -> list[Hit]:
-    """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side.
-    With ``distinct``, ``limit`` counts distinct texts: the repeats of a text among them come
-    too, for ``collapse`` to fold into ``also_in``."""
-    from .ranking import grade_results
-
+               context: int = 0) -> list[Hit]:
+    """Ranked hits for ``text``; with ``context``, each carries that many neighbours each side."""
     with store.searcher() as searcher:
         parsed = parse_query(text, searcher.reader())
         # The engine's best RERANK_POOL (or every hit) are read as a reader would (ranking.py)
         pool = None if limit is None else max(limit * 10, RERANK_POOL)
-        results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
-        hits, texts = [], set()
-        for docnum, fields, score, parts in grade_results(results, parsed.literals):
-            if limit is not None and (len(texts) if distinct else len(hits)) >= limit:
-                if not distinct or fields["text"] not in texts:
-                    break
-            texts.add(fields["text"])
-            hit = hit_from_fields(fields, score, parsed.literals)
-            hit.explain = parts
-            if context > 0:
-                _add_context(searcher.reader(), docnum, hit, context, parsed.literals)
-            hits.append(hit)
-        return hits
+        graded = _graded(searcher, parsed, pool, filters)[:limit]
+        return [_hit(searcher, *item, parsed.literals, context) for item in graded]
+
+
+def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None) -> list[tuple]:
+    """(docnum, fields, score, parts) of the engine's best ``pool`` hits, in the reader's order."""
+    from .ranking import grade_results
+
+    results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
+    return grade_results(results, parsed.literals)
+
+
+def _hit(searcher, docnum: int, fields: dict, score: float, parts: dict, literals: list[str], context: int) -> Hit:
+    hit = hit_from_fields(fields, score, literals)
+    hit.explain = parts
+    if context > 0:
+        _add_context(searcher.reader(), docnum, hit, context, literals)
+    return hit
 
 
 def matching_docnums(searcher, text: str, filters: Filters | None = None) -> list[int]:
@@ -493,16 +494,43 @@ def count_hits(store: IndexStore, text: str) -> int:
 
 def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, filters: Filters | None = None,
                          context: int = 0) -> list[Hit]:
-    """The first ``limit`` hits once repeats are collapsed (``collapse``): hits are read until
-    ``limit`` distinct texts are found; when near-duplicates leave fewer, more are read, until
-    ``limit`` are found or none are left."""
-    fetch = limit
+    """The first ``limit`` hits once repeats are collapsed (``collapse``). The graded pool is
+    read in order until it holds ``limit`` texts that are not repeats or near-duplicates of an
+    earlier one (their repeats come too, for ``also_in``); a pool that runs out first is read
+    again four times as deep."""
+    if limit is None:
+        return collapse(run_search(store, text, None, filters, context))
+    pool = max(limit * 10, RERANK_POOL)
+    forms: dict[str, set[str]] = {}
     while True:
-        hits = run_search(store, text, limit=fetch, filters=filters, context=context, distinct=True)
-        kept = collapse(hits)
-        if limit is None or len(kept) >= limit or len({hit.text for hit in hits}) < fetch:
-            return kept if limit is None else kept[:limit]
-        fetch *= 4
+        with store.searcher() as searcher:
+            parsed = parse_query(text, searcher.reader())
+            graded = _graded(searcher, parsed, pool, filters)
+            chosen, exhausted = [], True
+            for item in graded:
+                passage = item[1]["text"]
+                if passage not in forms:
+                    if len(forms) >= limit and _distinct_count(forms) >= limit:
+                        exhausted = False
+                        break
+                    forms[passage] = set()
+                chosen.append(item)
+            if exhausted and len(graded) == pool and _distinct_count(forms) < limit:
+                pool, forms = pool * 4, {}  # more matches than the pool held: read deeper
+                continue
+            hits = [_hit(searcher, *item, parsed.literals, context) for item in chosen]
+        return collapse(hits)[:limit]
+
+
+def _distinct_count(forms: dict[str, set[str]]) -> int:
+    """How many of the texts (in order) ``collapse`` keeps: not near-duplicates of an earlier one.
+    ``forms`` maps each text to its shingles, filled in here on first use."""
+    from .shingles import near_duplicate_of, shingle_form, shingles
+
+    for passage, found in forms.items():
+        if not found:
+            found |= shingles(shingle_form(passage))
+    return sum(head is None for head in near_duplicate_of(list(forms.values())))
 
 
 def _add_context(reader, docnum: int, hit: Hit, n: int, literals: list[str]) -> None:
