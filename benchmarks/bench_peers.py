@@ -43,19 +43,21 @@ FREQUENT = ["会议", "就业", "发展", "芯片", "人民", "经济", "建设"
 QUERIES = PROJECT_QUERIES + FREQUENT
 
 
-def passages(index_dir: Path) -> list[str]:
-    """The text of every passage of the speechsearch index, in document order."""
+def passages(index_dir: Path) -> tuple[list[str], dict[int, int]]:
+    """The text of every passage of the speechsearch index, in document order, and each one's
+    document number -> its place in that list (a build's order is its own: worker processes)."""
     from speechsearch.engine.store import IndexStore
 
-    texts = []
+    texts, place = [], {}
     with IndexStore(index_dir).searcher() as searcher:
         reader = searcher.reader()
         for number in range(reader.doc_count_all()):
             if not reader.is_deleted(number):
                 fields = reader.stored_fields(number)
                 if fields.get("kind") == "passage":
+                    place[number] = len(texts)
                     texts.append(fields["text"])
-    return texts
+    return texts, place
 
 
 def literal_sets(texts: list[str]) -> dict[str, set[int]]:
@@ -196,26 +198,20 @@ def main() -> None:
     from speechsearch.engine.store import IndexStore
     from speechsearch.search import matching_docnums, run_collapsed_search
 
-    texts = passages(index_dir)
-    text_bytes = sum(len(text.encode("utf-8")) for text in texts)
-    truth = literal_sets(texts)
-    raw = args.workdir / "peers-raw.txt"
-    raw.write_text("\n".join(texts), encoding="utf-8")
-    rows = {}
-
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, "-m", "speechsearch", "--corpus", str(corpus), "index", "--rebuild", "-q"],
                    check=True, stdout=subprocess.DEVNULL, env=USER_ENV)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     build = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    texts, place = passages(index_dir)
+    text_bytes = sum(len(text.encode("utf-8")) for text in texts)
+    truth = literal_sets(texts)
+    raw = args.workdir / "peers-raw.txt"
+    raw.write_text("\n".join(texts), encoding="utf-8")
+    rows = {}
     store = IndexStore(index_dir, keep_open=True)
     with store.searcher() as searcher:
-        reader = searcher.reader()
-        position = {}  # docnum -> passage number, in the order ``passages`` read them
-        for number in range(reader.doc_count_all()):
-            if not reader.is_deleted(number) and reader.stored_fields(number).get("kind") == "passage":
-                position[number] = len(position)
-        ours = {q: {position[d] for d in matching_docnums(searcher, q) if d in position} for q in QUERIES}
+        ours = {q: {place[d] for d in matching_docnums(searcher, q) if d in place} for q in QUERIES}
     rows["speechsearch"] = {"build_cpu_s": round(build, 1),
                             "size_over_text": round(folder_size(index_dir) / text_bytes, 2),
                             **recall(ours, truth), **latency(lambda q: run_collapsed_search(store, q, limit=10),
