@@ -425,7 +425,28 @@ class SpeechTermsReader(W3TermsReader):
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
 
-class KeyedLeafMatcher(W3LeafMatcher):
+class PackedLeafMatcher(W3LeafMatcher):
+    """A leaf matcher over this codec's packed blocks: ``_read_data`` leaves (ids, boosts, ...)
+    in ``_data``, and a weight is the posting's unit weight times its document's boost."""
+
+    def _unit_weights(self) -> array:
+        raise NotImplementedError
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data[0]
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        ids, boosts = self._data[:2]
+        self._weights = self._unit_weights()
+        for doc, boost in boosts.items():
+            self._weights[bisect_left(ids, doc)] *= boost
+
+
+class KeyedLeafMatcher(PackedLeafMatcher):
     """Postings of a positional field: ids, weights and values read from a keyed block."""
 
     def _read_data(self):
@@ -441,18 +462,8 @@ class KeyedLeafMatcher(W3LeafMatcher):
             raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
         self._data = (ids, unpack_boosts(packed_boosts), counts, keys)
 
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = self._data[0]
-
-    def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        ids, boosts, counts, _ = self._data
-        self._weights = array("f", counts)
-        for doc, boost in (boosts or {}).items():
-            self._weights[bisect_left(ids, doc)] *= boost
+    def _unit_weights(self) -> array:
+        return array("f", self._data[2])  # a posting's weight is its count of positions
 
     def _read_values(self):
         if self._data is None:
@@ -473,7 +484,7 @@ class KeyedLeafMatcher(W3LeafMatcher):
             self._next_block()
 
 
-class DocumentSetLeafMatcher(W3LeafMatcher):
+class DocumentSetLeafMatcher(PackedLeafMatcher):
     """Postings of an ID field: ids and the weights that are not 1, from a packed block."""
 
     def _read_data(self):
@@ -484,18 +495,8 @@ class DocumentSetLeafMatcher(W3LeafMatcher):
         ids, _ = unpack_gaps(packed_ids, 0, self._blocklength)
         self._data = (ids, unpack_boosts(packed_boosts), None)
 
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = self._data[0]
-
-    def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        ids, boosts, _ = self._data
-        self._weights = array("f", [1.0]) * len(ids)
-        for doc, boost in boosts.items():
-            self._weights[bisect_left(ids, doc)] = boost
+    def _unit_weights(self) -> array:
+        return array("f", [1.0]) * len(self._data[0])
 
     def _read_values(self):
         self._values = (None,) * self._blocklength
