@@ -272,14 +272,15 @@ def pack_numbers(numbers) -> bytes:
 
 def unpack_numbers(blob, at: int, count: int) -> tuple[array, int]:
     """``count`` numbers packed at ``blob[at:]``, and where they end."""
-    code = chr(blob[at])
-    numbers = array(code)
+    if at >= len(blob) or chr(blob[at]) not in "BHIQ":
+        raise DamagedBlock("packed postings: no width where one should be")
+    numbers = array(chr(blob[at]))
     end = at + 1 + count * numbers.itemsize
+    if end > len(blob):
+        raise DamagedBlock("packed postings end early")
     numbers.frombytes(blob[at + 1:end])
     if BIG_ENDIAN:
         numbers.byteswap()
-    if len(numbers) != count:
-        raise DamagedBlock("packed postings end early")
     return numbers, end
 
 
@@ -345,12 +346,12 @@ def unpack_boosts(blob) -> dict:
         return {}
     count = int.from_bytes(blob[:4], "little")
     docs, at = unpack_gaps(blob, 4, count)
+    if at + 4 * count > len(blob):
+        raise DamagedBlock("packed boosts end early")
     boosts = array("f")
     boosts.frombytes(blob[at:at + 4 * count])
     if BIG_ENDIAN:
         boosts.byteswap()
-    if len(boosts) != count:
-        raise DamagedBlock("packed boosts end early")
     return dict(zip(docs, boosts, strict=True))
 
 

@@ -1,0 +1,103 @@
+"""The codec's packed forms read back what was written, at every width, and refuse what is cut."""
+
+import random
+import zlib
+from array import array
+
+import pytest
+from whoosh.filedb.filestore import RamStorage
+
+from speechsearch.engine.codec import (
+    DamagedBlock,
+    pack_boosts,
+    pack_gaps,
+    pack_numbers,
+    squeeze,
+    unpack_boosts,
+    unpack_gaps,
+    unpack_numbers,
+    unsqueeze,
+)
+from speechsearch.engine.stored import ANCHOR_EVERY, StoredFieldsColumn
+
+
+@pytest.mark.parametrize("top, code", [(0, "B"), (255, "B"), (256, "H"), (65535, "H"), (65536, "I"),
+                                       (2**32 - 1, "I"), (2**32, "Q"), (2**63, "Q")])
+def test_numbers_pack_in_the_narrowest_width_and_read_back(top, code):
+    numbers = [0, top, top // 2, 1]
+    packed = pack_numbers(numbers)
+    assert packed[:1] == code.encode()
+    assert len(packed) == 1 + 4 * array(code).itemsize
+    read, end = unpack_numbers(b"xx" + packed + b"tail", 2, 4)
+    assert list(read) == numbers and end == 2 + len(packed)
+    with pytest.raises(DamagedBlock):
+        unpack_numbers(packed[:-1], 0, 4)
+
+
+def test_gaps_and_boosts_read_back():
+    ids = sorted(random.Random(5).sample(range(3_000_000), 500))
+    read, end = unpack_gaps(pack_gaps(ids), 0, len(ids))
+    assert list(read) == ids and end == len(pack_gaps(ids))
+    boosts = {ids[3]: 2.0, ids[100]: 0.5, ids[-1]: 3.0}
+    assert unpack_boosts(pack_boosts(boosts)) == boosts
+    assert pack_boosts({}) is None and unpack_boosts(None) == {}
+    with pytest.raises(DamagedBlock):
+        unpack_boosts(pack_boosts(boosts)[:-2])
+
+
+@pytest.mark.parametrize("typecode", ["I", "Q"])
+def test_squeezed_arrays_read_back(typecode):
+    rng = random.Random(7)
+    docs = sorted(rng.sample(range(200_000), 3000))
+    numbers = array(typecode, (doc << 32 | rng.randrange(5000) if typecode == "Q" else doc for doc in docs))
+    squeezed = squeeze(numbers)
+    assert unsqueeze(typecode, squeezed) == numbers
+    assert len(squeezed) < numbers.itemsize * len(numbers) / 2  # the planes compress
+    assert unsqueeze(typecode, squeeze(array(typecode))) == array(typecode)
+    with pytest.raises(zlib.error):
+        unsqueeze(typecode, squeezed[: len(squeezed) // 2])
+
+
+@pytest.mark.parametrize("count", [0, 1, ANCHOR_EVERY - 1, ANCHOR_EVERY, ANCHOR_EVERY + 1, 5 * ANCHOR_EVERY + 3])
+def test_stored_fields_read_back_around_anchors(count):
+    """Every record reads back, in any order, whether or not it is an anchor; gaps in the
+    document numbers (documents without stored fields) read as None."""
+    storage = RamStorage()
+    records = {number * 2: {"text": "坚持以人民为中心" * (number % 7), "line": number, "path": ["一、总体要求"]}
+               for number in range(count)}
+    with storage.create_file("stored") as out:
+        writer = StoredFieldsColumn().writer(out)
+        for docnum, fields in records.items():
+            writer.add(docnum, fields)
+        writer.finish(2 * count)
+        length = out.tell()
+    reader = StoredFieldsColumn().reader(storage.open_file("stored"), 0, length, 2 * count)
+    order = list(records)
+    random.Random(3).shuffle(order)
+    for docnum in order:
+        assert reader[docnum] == records[docnum]
+    for docnum in range(1, 2 * count, 2):
+        assert reader[docnum] is None
+    assert reader[2 * count + 10] is None
+
+
+def test_scored_docs_above_a_floor_are_those_a_scan_finds():
+    """What a top-N collector sees once its heap is full: every document from a position on
+    whose score reaches the floor, and no other."""
+    from speechsearch.engine.literal import ScoredDocsMatcher
+
+    rng = random.Random(11)
+    scores = [rng.random() ** 8 * 10 for _ in range(1287)]
+    docs = list(range(0, 3 * len(scores), 3))
+    for floor in (0.5, 2.0, 9.0, 11.0):
+        naive = [i for i, score in enumerate(scores) if score >= floor]
+        matcher = ScoredDocsMatcher(docs, scores).replace(floor)
+        seen = []
+        while matcher.is_active():
+            seen.append(matcher.id() // 3)
+            matcher.next()
+        assert seen == naive, floor
+        for start in rng.sample(range(len(scores)), 50):
+            stepped = ScoredDocsMatcher(docs, scores, start, floor)
+            expected = next((i for i in naive if i >= start), len(scores))
+            assert stepped._i == expected, (floor, start)
