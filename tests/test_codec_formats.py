@@ -7,7 +7,7 @@ from array import array
 import pytest
 from whoosh.filedb.filestore import RamStorage
 
-from speechsearch.engine.codec import (
+from speechsearch.engine.packing import (
     DamagedBlock,
     pack_boosts,
     pack_gaps,

@@ -24,7 +24,8 @@ DOCUMENT_SHARE = 0.02
 # In a simplified document, a line quoting traditional text is converted when this share of
 # its Han characters (and at least two of them) is traditional-only.
 LINE_SHARE = 0.2
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +49,6 @@ _traditional_only: dict[str, bool] = {}
 # queries use it; ingest asks OpenCC itself. The first line holds the checksum of the rest: a
 # damaged table is ignored, and OpenCC answers as it would without one.
 TRADITIONAL_TABLE = "traditional.txt"
-HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # HAN's ranges
 _table: frozenset[str] | None = None
 
 

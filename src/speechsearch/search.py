@@ -500,37 +500,30 @@ def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, f
     again four times as deep."""
     if limit is None:
         return collapse(run_search(store, text, None, filters, context))
+    from .shingles import near_one_of, shingle_form, shingles
+
     pool = max(limit * 10, RERANK_POOL)
-    forms: dict[str, set[str]] = {}
     while True:
         with store.searcher() as searcher:
             parsed = parse_query(text, searcher.reader())
             graded = _graded(searcher, parsed, pool, filters)
-            chosen, exhausted = [], True
+            chosen, seen, forms, heads = [], set(), [], []  # heads: the texts collapse keeps
             for item in graded:
                 passage = item[1]["text"]
-                if passage not in forms:
-                    if len(forms) >= limit and _distinct_count(forms) >= limit:
-                        exhausted = False
+                if passage not in seen:
+                    if len(heads) >= limit:
                         break
-                    forms[passage] = set()
+                    seen.add(passage)
+                    forms.append(shingles(shingle_form(passage)))
+                    if near_one_of(forms[-1], forms, heads) is None:
+                        heads.append(len(forms) - 1)
                 chosen.append(item)
-            if exhausted and len(graded) == pool and _distinct_count(forms) < limit:
-                pool, forms = pool * 4, {}  # more matches than the pool held: read deeper
-                continue
+            else:
+                if len(graded) == pool and len(heads) < limit:
+                    pool *= 4  # more matches than the pool held: read deeper
+                    continue
             hits = [_hit(searcher, *item, parsed.literals, context) for item in chosen]
         return collapse(hits)[:limit]
-
-
-def _distinct_count(forms: dict[str, set[str]]) -> int:
-    """How many of the texts (in order) ``collapse`` keeps: not near-duplicates of an earlier one.
-    ``forms`` maps each text to its shingles, filled in here on first use."""
-    from .shingles import near_duplicate_of, shingle_form, shingles
-
-    for passage, found in forms.items():
-        if not found:
-            found |= shingles(shingle_form(passage))
-    return sum(head is None for head in near_duplicate_of(list(forms.values())))
 
 
 def _add_context(reader, docnum: int, hit: Hit, n: int, literals: list[str]) -> None:

@@ -70,6 +70,19 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+PAIRWISE = 400  # up to this many sets are compared pairwise
+
+
+def near_one_of(shingle_set: set[str], forms: list[set[str]], heads: list[int], threshold: float = NEAR) -> int | None:
+    """The first of ``heads`` (indexes into ``forms``) that ``shingle_set`` near-duplicates, or None."""
+    size = len(shingle_set)
+    for j in heads:
+        other = len(forms[j])
+        if min(size, other) >= threshold * max(size, other) and jaccard(shingle_set, forms[j]) >= threshold:
+            return j
+    return None
+
+
 def near_duplicate_of(forms: list[set[str]], threshold: float = NEAR) -> list[int | None]:
     """For each shingle set, the index of an earlier one it near-duplicates (Jaccard ≥
     ``threshold``), or None: the first of a group stands for it.
@@ -77,16 +90,11 @@ def near_duplicate_of(forms: list[set[str]], threshold: float = NEAR) -> list[in
     Few sets (a page of hits) are compared pairwise; many (an export) go through MinHash LSH
     (datasketch) for candidates, each candidate confirmed by its exact Jaccard."""
     found: list[int | None] = [None] * len(forms)
-    if len(forms) <= 400:
+    if len(forms) <= PAIRWISE:
         heads: list[int] = []
         for i, shingle_set in enumerate(forms):
-            size = len(shingle_set)
-            for j in heads:
-                other = len(forms[j])
-                if min(size, other) >= threshold * max(size, other) and jaccard(shingle_set, forms[j]) >= threshold:
-                    found[i] = j
-                    break
-            else:
+            found[i] = near_one_of(shingle_set, forms, heads, threshold)
+            if found[i] is None:
                 heads.append(i)
         return found
     from datasketch import MinHash, MinHashLSH

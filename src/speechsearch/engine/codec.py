@@ -37,13 +37,12 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 
 from __future__ import annotations
 
-import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
-from operator import and_, floordiv, lshift, or_, rshift, sub
+from operator import and_, floordiv, lshift, or_, rshift
 from struct import Struct
 
 from whoosh.codec.whoosh3 import (
@@ -64,7 +63,19 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .analysis import BIG_ENDIAN, PassagePositions, decode_positions, encode_positions
+from .analysis import PassagePositions, decode_positions, encode_positions
+from .packing import (
+    DamagedBlock,
+    checksum,
+    pack_boosts,
+    pack_gaps,
+    pack_numbers,
+    squeeze,
+    unpack_boosts,
+    unpack_gaps,
+    unpack_numbers,
+    unsqueeze,
+)
 from .stored import STORED_FIELDS
 from .terms import SortedTermsReader, SortedTermsWriter
 
@@ -184,7 +195,7 @@ class SpeechPostingsWriter(W3PostingsWriter):
 
     def _mini_values(self):
         if self._document_set:
-            return _checksum(self._packed_ids, self._packed_boosts or b"")
+            return checksum(self._packed_ids, self._packed_boosts or b"")
         if not self._keyed:
             return super()._mini_values()
         if self._block_counts is not None:
@@ -196,7 +207,7 @@ class SpeechPostingsWriter(W3PostingsWriter):
         packed = pack_numbers(counts) + squeeze(keys)
         # The counts are not in a zlib stream, and zlib checks what it decompresses only after
         # the fact: a checksum of the whole block makes damage an error.
-        return packed + _checksum(self._packed_ids, packed)
+        return packed + checksum(self._packed_ids, packed)
 
 
 class SpeechFieldWriter(W3FieldWriter):
@@ -252,7 +263,7 @@ class SpeechFieldWriter(W3FieldWriter):
         own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
         if own:
             body += pack_boosts(own)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + _checksum(b"", body))
+        self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
 
 
 def _float32(weights: list[float]) -> tuple[float, ...]:
@@ -260,103 +271,8 @@ def _float32(weights: list[float]) -> tuple[float, ...]:
     return tuple(array("f", weights))
 
 
-# Packed numbers: a byte naming the narrowest array type that holds them all, then the array,
-# little-endian. A block or an entry knows how many numbers each array has.
-
-def pack_numbers(numbers) -> bytes:
-    top = max(numbers, default=0)
-    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q"
-    packed = numbers if getattr(numbers, "typecode", None) == code else array(code, numbers)
-    return code.encode("ascii") + _array_bytes(packed)
-
-
-def unpack_numbers(blob, at: int, count: int) -> tuple[array, int]:
-    """``count`` numbers packed at ``blob[at:]``, and where they end."""
-    if at >= len(blob) or chr(blob[at]) not in "BHIQ":
-        raise DamagedBlock("packed postings: no width where one should be")
-    numbers = array(chr(blob[at]))
-    end = at + 1 + count * numbers.itemsize
-    if end > len(blob):
-        raise DamagedBlock("packed postings end early")
-    numbers.frombytes(blob[at + 1:end])
-    if BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers, end
-
-
-def pack_gaps(ids) -> bytes:
-    """Sorted document ids, as the first and the gaps after it."""
-    return pack_numbers(array("I", map(sub, ids, chain((0,), ids))))
-
-
-def unpack_gaps(blob, at: int, count: int) -> tuple[array, int]:
-    gaps, end = unpack_numbers(blob, at, count)
-    return array("I", accumulate(gaps)), end
-
-
-def squeeze(numbers: array) -> bytes:
-    """An array of ids or keys as zlib's stream of its bytes, taken plane by plane (every
-    number's lowest byte, then every second byte ...): the high bytes of ids and keys in one
-    block hardly change, and in planes of their own they compress to almost nothing. 2.6 bytes
-    a key, where zlib of the plain array gives 3.5; it decompresses at C speed, where integer
-    codecs in Python step through each number."""
-    raw = _array_bytes(numbers)
-    width = numbers.itemsize
-    return zlib.compress(b"".join(raw[plane::width] for plane in range(width)), 1)
-
-
-def unsqueeze(typecode: str, blob) -> array:
-    planes = zlib.decompress(blob)
-    numbers = array(typecode)
-    width, count = numbers.itemsize, len(planes) // numbers.itemsize
-    raw = bytearray(len(planes))
-    for plane in range(width):
-        raw[plane::width] = planes[plane * count:(plane + 1) * count]
-    numbers.frombytes(raw)
-    if BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers
-
-
 def keys_positions(keys) -> array:
     return array("I", map(and_, keys, repeat(POSITION_MASK)))
-
-
-def _array_bytes(numbers: array) -> bytes:
-    if BIG_ENDIAN:
-        numbers = array(numbers.typecode, numbers)
-        numbers.byteswap()
-    return numbers.tobytes()
-
-
-def _checksum(ids: bytes, packed) -> bytes:
-    return zlib.crc32(packed, zlib.crc32(ids)).to_bytes(4, "little")
-
-
-def pack_boosts(boosts: dict) -> bytes | None:
-    """Documents' boosts (sorted by document) as their count, their packed gaps and 32-bit floats."""
-    if not boosts:
-        return None
-    docs = sorted(boosts)
-    return len(docs).to_bytes(4, "little") + pack_gaps(docs) + _array_bytes(array("f", map(boosts.__getitem__, docs)))
-
-
-def unpack_boosts(blob) -> dict:
-    if not blob:
-        return {}
-    count = int.from_bytes(blob[:4], "little")
-    docs, at = unpack_gaps(blob, 4, count)
-    if at + 4 * count > len(blob):
-        raise DamagedBlock("packed boosts end early")
-    boosts = array("f")
-    boosts.frombytes(blob[at:at + 4 * count])
-    if BIG_ENDIAN:
-        boosts.byteswap()
-    return dict(zip(docs, boosts, strict=True))
-
-
-class DamagedBlock(ValueError):
-    """Packed postings whose checksum or length does not match their contents."""
 
 
 # The flag byte of Whoosh's term info head: 0 a term with blocks, 1 Whoosh's pickled inline
@@ -375,7 +291,7 @@ class SpeechTermInfo(W3TermInfo):
         if flags < PACKED_DOCUMENTS:
             return super().from_bytes(s)
         body = s[PACKED_HEAD.size:-4]
-        if _checksum(b"", body) != s[-4:]:
+        if checksum(b"", body) != s[-4:]:
             raise DamagedBlock("inlined postings: checksum does not match")
         terminfo = cls()
         _, terminfo._weight, count, shortest, longest = PACKED_HEAD.unpack(s[:PACKED_HEAD.size])
@@ -454,7 +370,7 @@ class KeyedLeafMatcher(PackedLeafMatcher):
         super()._read_data()
         packed_ids, packed_boosts, blob = self._data
         packed = memoryview(blob)[:-4]
-        if _checksum(packed_ids, packed) != blob[-4:]:
+        if checksum(packed_ids, packed) != blob[-4:]:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
         ids = unsqueeze("I", packed_ids)
         counts, at = unpack_numbers(packed, 0, len(ids))
@@ -490,8 +406,8 @@ class DocumentSetLeafMatcher(PackedLeafMatcher):
 
     def _read_data(self):
         super()._read_data()
-        packed_ids, packed_boosts, checksum = self._data
-        if _checksum(packed_ids, packed_boosts or b"") != checksum:
+        packed_ids, packed_boosts, stored_crc = self._data
+        if checksum(packed_ids, packed_boosts or b"") != stored_crc:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
         ids, _ = unpack_gaps(packed_ids, 0, self._blocklength)
         self._data = (ids, unpack_boosts(packed_boosts), None)

@@ -25,26 +25,11 @@ from collections import OrderedDict
 
 from whoosh.columns import Column, ColumnReader, ColumnWriter
 
-from .analysis import BIG_ENDIAN
+from .packing import le_array, le_bytes
 
 ANCHOR_EVERY = 16
 CACHED_ANCHORS = 16
 LEVEL = 6
-
-
-def _le_bytes(numbers: array) -> bytes:
-    if BIG_ENDIAN:
-        numbers = array(numbers.typecode, numbers)
-        numbers.byteswap()
-    return numbers.tobytes()
-
-
-def _le_array(blob: bytes) -> array:
-    numbers = array("I")
-    numbers.frombytes(blob)
-    if BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers
 
 
 class StoredFieldsColumn(Column):
@@ -83,7 +68,7 @@ class StoredFieldsWriter(ColumnWriter):
 
     def finish(self, doccount: int) -> None:
         self._offsets.append(self._written)
-        self._dbfile.write(_le_bytes(self._docs) + _le_bytes(self._offsets))
+        self._dbfile.write(le_bytes(self._docs) + le_bytes(self._offsets))
         self._dbfile.write(len(self._docs).to_bytes(4, "little"))
 
 
@@ -94,7 +79,7 @@ class StoredFieldsReader(ColumnReader):
         directory = 4 * (2 * records + 1)
         if directory + 4 > length:
             raise ValueError("stored fields: the directory does not fit the column")
-        table = _le_array(dbfile.get(basepos + length - 4 - directory, directory))
+        table = le_array("I", dbfile.get(basepos + length - 4 - directory, directory))
         self._docs, self._offsets = table[:records], table[records:]
         if self._offsets[-1] != length - 4 - directory:
             raise ValueError("stored fields: the directory does not match the column")
