@@ -140,7 +140,7 @@ def suggestions(store: IndexStore, text: str, limit: int = 5) -> list[str]:
             else:
                 pattern = rf"^({one_edit_pattern(literal)})\t"
             try:
-                text = table.read_text(encoding="utf-8")
+                text = store.read_checked(PINYIN_TABLE).decode("utf-8")
             except UnicodeDecodeError:
                 raise store._corrupt(ValueError(f"{PINYIN_TABLE} is not UTF-8")) from None
             found.update(m.group(1) for m in re.finditer(pattern, text, re.MULTILINE))

@@ -479,7 +479,11 @@ class SpeechPerDocReader(W3PerDocReader):
         column = _lenfield(fieldname)
         if not self.has_column(column):
             return None
-        with self._storage.open_file(W3Codec.column_filename(self._segment, column)) as f:
+        name = W3Codec.column_filename(self._segment, column)
+        read_checked = getattr(self._storage, "read_checked", None)  # a writer's storage does not check
+        if read_checked is not None:
+            return read_checked(name).ljust(self._doccount, b"\0")
+        with self._storage.open_file(name) as f:
             return f.read().ljust(self._doccount, b"\0")
 
     def length_bytes(self, fieldname: str) -> bytes | None:

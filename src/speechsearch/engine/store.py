@@ -17,11 +17,13 @@ import errno
 import json
 import os
 import shutil
+import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import IndexMissing, IndexUnusable
+from .packing import DamagedBlock
 
 # BM25's length normalisation. A passage is a paragraph of a speech, and a long one is not
 # wordier about its term than a short one: Whoosh's default 0.75 let length decide too much.
@@ -40,6 +42,9 @@ META = "meta.json"
 # large ones (postings, stored fields) are checked block by block as they are read.
 CHECKSUM_BYTES = 8 << 20
 NOT_IN_MANIFEST = ("manifest-", "fingerprints-", "MAIN_WRITELOCK", "MAIN.tmp")
+# Files only some searches read whole (a field's lengths, the pinyin table of did-you-mean):
+# opening the index checks their size, and whoever reads one checks its checksum then.
+CHECKED_WHEN_READ = ("_len.col", "pinyin.tsv")
 # A manifest is written just after its commit; a commit younger than this without one is a
 # commit still being finished, not damage.
 COMMIT_GRACE_S = 120
@@ -52,8 +57,6 @@ def _checked_files(gen: Path):
 
 
 def _crc(path: Path) -> int:
-    import zlib
-
     with path.open("rb") as stream:
         crc = 0
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -79,16 +82,22 @@ def write_manifest(gen: Path, commit: int) -> None:
             old.unlink(missing_ok=True)
 
 
-def manifest_problem(gen: Path, commit: int) -> str | None:
-    """What does not match commit ``commit``'s manifest (a file missing, cut, changed), or None."""
+def latest_commit(gen: Path) -> int:
+    """The newest commit of ``gen`` with a manifest (-1 for none)."""
+    numbers = [int(m.stem[9:]) for m in gen.glob("manifest-*.json") if m.stem[9:].isdigit()]
+    return max(numbers, default=-1)
+
+
+def manifest_problem(gen: Path, commit: int, deferred: dict[str, int] | None = None) -> str | None:
+    """What does not match commit ``commit``'s manifest (a file missing, cut, changed), or None.
+    With ``deferred``, the checksums of the files CHECKED_WHEN_READ go there, not computed."""
     import time
 
     try:
         record = json.loads((gen / f"manifest-{commit}.json").read_text(encoding="utf-8"))
         files = record["files"]
     except FileNotFoundError:
-        newer = [m for m in gen.glob("manifest-*.json") if m.stem[9:].isdigit() and int(m.stem[9:]) > commit]
-        if newer:
+        if latest_commit(gen) > commit:
             return None  # a commit finished while this reader opened the one before it
         toc = gen / f"_MAIN_{commit}.toc"
         try:
@@ -106,7 +115,11 @@ def manifest_problem(gen: Path, commit: int) -> str | None:
             return f"{name} is missing"
         if actual != size:
             return f"{name} has {actual} bytes, not {size}"
-        if crc is not None and _crc(path) != crc:
+        if crc is None:
+            continue
+        if deferred is not None and name.endswith(CHECKED_WHEN_READ):
+            deferred[name] = crc
+        elif _crc(path) != crc:
             return f"{name} was changed"
     return None
 
@@ -120,6 +133,7 @@ class IndexStore:
         self.path = Path(path)
         self.keep_open = keep_open
         self._held: tuple[Path, object] | None = None  # (generation, its searcher)
+        self._deferred: dict[str, int] = {}  # checksums of the files CHECKED_WHEN_READ
 
     def current(self) -> Path | None:
         try:
@@ -149,13 +163,15 @@ class IndexStore:
             raise IndexUnusable(f"index in {self.path} was built by another version of speechsearch "
                                 f"(schema {meta.get('schema_version')}, this is {SCHEMA_VERSION}): "
                                 "run 'speechsearch index --rebuild'")
-        from whoosh import index as whoosh_index
+        from whoosh.index import FileIndex
+
+        from .mapped import MappedStorage
 
         try:
-            ix = whoosh_index.open_dir(str(gen))
+            ix = FileIndex(MappedStorage(str(gen), self._deferred), indexname="MAIN")
         except Exception as exc:  # Whoosh raises many kinds for damaged files
             raise self._corrupt(exc) from None
-        problem = manifest_problem(gen, ix.latest_generation())
+        problem = manifest_problem(gen, ix.latest_generation(), self._deferred)
         if problem:
             raise IndexUnusable(f"index in {self.path} is corrupt ({problem}): run 'speechsearch index --rebuild'")
         return ix
@@ -193,7 +209,7 @@ class IndexStore:
                 fresh = searcher.refresh()
             except Exception as exc:
                 raise self._corrupt(exc) from None
-            problem = manifest_problem(gen, fresh.reader().generation())
+            problem = manifest_problem(gen, fresh.reader().generation(), self._deferred)
             if problem:
                 fresh.close()
                 self._held = None
@@ -222,9 +238,22 @@ class IndexStore:
                 raise self._corrupt(exc) from None
             raise
 
+    def read_checked(self, name: str) -> bytes:
+        """A file of the live generation, whole, once it matches its manifest's checksum (or
+        the newest manifest's: a commit may have rewritten it since this store opened)."""
+        gen = self.current()
+        data = (gen / name).read_bytes()
+        crc = self._deferred.get(name)
+        if crc is not None and zlib.crc32(data) != crc:
+            latest = {}
+            if manifest_problem(gen, latest_commit(gen), latest) is not None or latest.get(name) != zlib.crc32(data):
+                raise IndexUnusable(f"index in {self.path} is corrupt ({name} was changed): "
+                                    "run 'speechsearch index --rebuild'")
+        return data
+
     def _corrupt(self, exc: Exception) -> IndexUnusable:
-        return IndexUnusable(f"index in {self.path} is corrupt ({type(exc).__name__}): "
-                             "run 'speechsearch index --rebuild'")
+        what = str(exc) if isinstance(exc, DamagedBlock) else type(exc).__name__
+        return IndexUnusable(f"index in {self.path} is corrupt ({what}): run 'speechsearch index --rebuild'")
 
     def lock(self, timeout: float, on_wait: Callable[[], None] | None = None):
         """An exclusive lock on the index folder, waiting up to ``timeout`` seconds."""
@@ -267,10 +296,14 @@ class IndexStore:
 # Where Whoosh decodes index files. A damaged file raises whatever its decoder meets (a bare
 # Exception for a bad block tag, pickle, zlib and struct errors...), so the place says more than
 # the type. Errors of the disk or of memory say what they are and pass through.
-_INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "speechsearch/engine/codec.py")
+_INDEX_FILE_CODE = ("whoosh/codec/", "whoosh/filedb/", "whoosh/columns.py", "speechsearch/engine/codec.py",
+                    "speechsearch/engine/stored.py", "speechsearch/engine/terms.py", "speechsearch/engine/packing.py",
+                    "speechsearch/engine/mapped.py")
 
 
 def _raised_reading_index_files(exc: Exception) -> bool:
+    if isinstance(exc, DamagedBlock):
+        return True
     if isinstance(exc, MemoryError):
         return False
     if isinstance(exc, OSError) and exc.errno != errno.EINVAL:
