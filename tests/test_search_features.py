@@ -284,3 +284,48 @@ def test_the_first_page_is_the_head_of_the_full_ranking(seed_corpus, query):
         page = [(r.docnum, r.score) for r in searcher.search(parsed.query, limit=10)]
     assert len(everything) > 10
     assert page == everything[:10]
+
+
+@pytest.mark.parametrize("query", ["工作", "人社", "会", "就业 工作", "人社 NOT 就业", "\"社会保障\""])
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_a_literal_told_the_limit_keeps_the_head_of_the_full_ranking(seed_corpus, query, limit):
+    """top_results tells a literal that is the whole query how many documents are wanted, and it
+    hands the collector only those that can enter a segment's top N; the page is still the head
+    of the full ranking, ties and order alike."""
+    from speechsearch.engine.literal import LiteralQuery, top_results
+
+    with IndexStore(seed_corpus / ".speechsearch").open().searcher() as searcher:
+        parsed = parse_query(query, searcher.reader())
+        everything = [(r.docnum, r.score) for r in searcher.search(parsed.query, limit=None)]
+        page = [(r.docnum, r.score) for r in top_results(searcher, parsed.query, limit)]
+        told = LiteralQuery.matcher(parsed.query, searcher, searcher.context(top_query=parsed.query, limit=limit)) \
+            if isinstance(parsed.query, LiteralQuery) else None
+    assert len(everything) > 10
+    assert page == everything[:limit]
+    if told is not None:  # a literal on its own: fewer documents than it matches, but at least the page
+        assert limit <= len(list(told.all_ids())) < len(everything)
+
+
+@pytest.mark.parametrize("query, limit, fewer", [("工作", 1, True), ("工作", 5, True), ("工作", 20, True),
+                                                ("人社", 1, True), ("人社", 5, True), ("人社", 20, False),
+                                                ("发展 OR 改革", 5, False), ("会议", 20, False)])
+def test_a_page_reads_only_the_hits_it_needs_and_is_the_head_of_the_full_ranking(seed_corpus, monkeypatch,
+                                                                                   query, limit, fewer):
+    """Grading stops once no hit left unread can pass the page (a grade of 3 at most over its
+    engine score): the page is the head of every hit graded, plain and collapsed; on a query of
+    many hits fewer were read (on one of few, the page needs them all)."""
+    from speechsearch import ranking, search
+
+    store = IndexStore(seed_corpus / ".speechsearch")
+    every = search.run_search(store, query, limit=None)
+    assert len(every) <= search.RERANK_POOL  # so that without the check every hit would be read
+    graded = []
+    real = ranking.grade_result
+    monkeypatch.setattr(ranking, "grade_result", lambda result, literals: graded.append(1) or real(result, literals))
+    page = search.run_search(store, query, limit=limit)
+    assert [(h.id, h.score) for h in page] == [(h.id, h.score) for h in every[:limit]]
+    assert (len(graded) < len(every)) == fewer
+    graded.clear()
+    collapsed = search.run_collapsed_search(store, query, limit=limit)
+    assert [h.id for h in collapsed] == [h.id for h in search.collapse(every)[:limit]]
+    assert (len(graded) < len(every)) == fewer

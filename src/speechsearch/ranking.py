@@ -26,6 +26,8 @@ from .engine.analysis import fold
 from .markers import SENTENCE_END as SENTENCE_MARKS
 
 GRADE_WEIGHT = 10.0
+MAX_GRADE = 3
+PAGE_CHECK_EVERY = 10  # graded hits between two checks of whether the page is settled
 SENTENCE_END = re.compile(f"[{SENTENCE_MARKS}]")
 CLAUSE_END = re.compile(r"[,:]")
 LIST_SEPARATORS = "、"
@@ -78,16 +80,37 @@ def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
     return Reading(1, ["passing mention"])
 
 
-def grade_results(results, literals: list[str]) -> list[tuple[int, dict, float, dict]]:
-    """(document number, stored fields, score, its parts) of each of Whoosh's ``results``, in
-    the order of their reading's grade, then the engine's score, then document order."""
-    graded = []
-    for result in results:
-        fields = result.fields()
-        reading = read_passage(fields["text"], fields["passage_kind"], fields["start"], literals)
-        engine = result.score or 0.0
-        parts = {"engine": round(engine, 4), "grade": reading.grade, "grade_score": reading.grade * GRADE_WEIGHT,
-                 "signals": reading.signals}
-        graded.append((result.docnum, fields, reading.grade * GRADE_WEIGHT + engine, parts))
-    graded.sort(key=lambda g: (-g[2], g[1]["doc"], g[1].get("ordinal", 0)))
-    return graded
+def grade_result(result, literals: list[str]) -> tuple[int, dict, float, dict]:
+    """(document number, stored fields, score, its parts) of one of Whoosh's results."""
+    fields = result.fields()
+    reading = read_passage(fields["text"], fields["passage_kind"], fields["start"], literals)
+    engine = result.score or 0.0
+    parts = {"engine": round(engine, 4), "grade": reading.grade, "grade_score": reading.grade * GRADE_WEIGHT,
+             "signals": reading.signals}
+    return result.docnum, fields, reading.grade * GRADE_WEIGHT + engine, parts
+
+
+def reader_order(graded: tuple) -> tuple:
+    """The order of graded hits: grade, then the engine's score, then document order."""
+    return -graded[2], graded[1]["doc"], graded[1].get("ordinal", 0)
+
+
+def grade_results(results, literals: list[str], page=None) -> list[tuple[int, dict, float, dict]]:
+    """Whoosh's ``results`` graded (``grade_result``), in the reader's order.
+
+    With ``page``, a function of graded hits in that order giving what it needs of them or None
+    while they do not suffice, results are read in the engine's order only until ``page`` has
+    an answer from the hits already certain of their place, and that answer is returned. No hit
+    read later can pass one graded higher than the best grade plus its engine score, so a hit
+    whose final score exceeds that is settled: everything before it is read."""
+    graded, scored = [], results.scored_length()
+    for i, result in enumerate(results):
+        graded.append(grade_result(result, literals))
+        if page is None or i + 1 == scored or (i + 1) % PAGE_CHECK_EVERY:
+            continue
+        ceiling = MAX_GRADE * GRADE_WEIGHT + (results[i + 1].score or 0.0)
+        answer = page(sorted((g for g in graded if g[2] > ceiling), key=reader_order))
+        if answer is not None:
+            return answer
+    graded.sort(key=reader_order)
+    return graded if page is None else page(graded, complete=True)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .engine.analysis import fold
-from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts
+from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts, top_results
 from .engine.store import IndexStore
 from .errors import UsageError, require_utf8
 from .script import query_forms
@@ -454,16 +454,21 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         parsed = parse_query(text, searcher.reader())
         # The engine's best RERANK_POOL (or every hit) are read as a reader would (ranking.py)
         pool = None if limit is None else max(limit * 10, RERANK_POOL)
-        graded = _graded(searcher, parsed, pool, filters)[:limit]
+
+        def page(graded: list, complete: bool = False) -> list | None:
+            return graded[:limit] if complete or len(graded) >= limit else None
+
+        graded = _graded(searcher, parsed, pool, filters, page if limit is not None else None)[1]
         return [_hit(searcher, *item, parsed.literals, context) for item in graded]
 
 
-def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None) -> list[tuple]:
-    """(docnum, fields, score, parts) of the engine's best ``pool`` hits, in the reader's order."""
+def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None, page=None):
+    """The engine's best ``pool`` hits as (docnum, fields, score, parts), in the reader's order;
+    with ``page``, what it makes of as many of them as it needs (``ranking.grade_results``)."""
     from .ranking import grade_results
 
-    results = searcher.search(parsed.query, limit=pool, filter=(filters or Filters()).query(searcher.reader()))
-    return grade_results(results, parsed.literals)
+    results = top_results(searcher, parsed.query, pool, (filters or Filters()).query(searcher.reader()))
+    return results.scored_length(), grade_results(results, parsed.literals, page)
 
 
 def _hit(searcher, docnum: int, fields: dict, score: float, parts: dict, literals: list[str], context: int) -> Hit:
@@ -500,30 +505,44 @@ def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, f
     again four times as deep."""
     if limit is None:
         return collapse(run_search(store, text, None, filters, context))
-    from .shingles import near_one_of, shingle_form, shingles
-
     pool = max(limit * 10, RERANK_POOL)
+    page = _collapsed_page(limit)
     while True:
         with store.searcher() as searcher:
             parsed = parse_query(text, searcher.reader())
-            graded = _graded(searcher, parsed, pool, filters)
-            chosen, seen, forms, heads = [], set(), [], []  # heads: the texts collapse keeps
-            for item in graded:
-                passage = item[1]["text"]
-                if passage not in seen:
-                    if len(heads) >= limit:
-                        break
-                    seen.add(passage)
-                    forms.append(shingles(shingle_form(passage)))
-                    if near_one_of(forms[-1], forms, heads) is None:
-                        heads.append(len(forms) - 1)
-                chosen.append(item)
-            else:
-                if len(graded) == pool and len(heads) < limit:
-                    pool *= 4  # more matches than the pool held: read deeper
-                    continue
+            read, (chosen, full) = _graded(searcher, parsed, pool, filters, page)
+            if not full and read == pool:
+                pool *= 4  # more matches than the pool held: read deeper
+                continue
             hits = [_hit(searcher, *item, parsed.literals, context) for item in chosen]
         return collapse(hits)[:limit]
+
+
+def _collapsed_page(limit: int):
+    """A ``grade_results`` page: the graded hits up to the first text after ``limit`` that are
+    not repeats or near-duplicates of an earlier one (their repeats come too, for ``also_in``),
+    and whether ``limit`` such texts were found."""
+    from .shingles import near_one_of, shingle_form, shingles
+
+    forms: dict[str, set] = {}  # a text's shingles, kept across the checks of one search
+
+    def page(graded: list, complete: bool = False) -> tuple[list, bool] | None:
+        chosen, seen, kept, heads = [], set(), [], []  # heads: the texts collapse keeps
+        for item in graded:
+            passage = item[1]["text"]
+            if passage not in seen:
+                if len(heads) >= limit:
+                    return chosen, True
+                seen.add(passage)
+                if passage not in forms:
+                    forms[passage] = shingles(shingle_form(passage))
+                kept.append(forms[passage])
+                if near_one_of(kept[-1], kept, heads) is None:
+                    heads.append(len(kept) - 1)
+            chosen.append(item)
+        return (chosen, len(heads) >= limit) if complete else None
+
+    return page
 
 
 def _add_context(reader, docnum: int, hit: Hit, n: int, literals: list[str]) -> None:

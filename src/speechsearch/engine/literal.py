@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from itertools import accumulate, chain, repeat
+from heapq import nlargest
+from itertools import accumulate, chain, compress, repeat
 from math import log
-from operator import add, lshift, or_, rshift
+from operator import add, ge, lshift, or_, rshift
 
 from whoosh import matching, query
 from whoosh.scoring import bm25
@@ -105,51 +106,75 @@ class LiteralQuery(query.Query):
 
     def matcher(self, searcher, context=None):
         weighting = context.weighting if context is not None else searcher.weighting
-        scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
-        if scores and self.continued is not None:
-            scores = _continuing(searcher.reader(), scores, self.exact, self.continued)
-        elif scores and self.exact:
-            scores = _holding(searcher.reader(), scores, self.exact)
-        if scores and self.ranking and weighting is not None:
-            ranked = phrase_scores(searcher, weighting, self.ranking_field, [(w,) for w in self.ranking], 1.0)
-            if ranked:
-                added = map(add, scores.values(), map(ranked.get, scores, repeat(0.0)))
-                scores = dict(zip(scores, added, strict=True))
-        if not scores:
+        docs, scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
+        if docs and self.continued is not None:
+            docs, scores = _continuing(searcher.reader(), docs, scores, self.exact, self.continued)
+        elif docs and self.exact:
+            docs, scores = _holding(searcher.reader(), docs, scores, self.exact)
+        if docs and self.ranking and weighting is not None:
+            ranked_docs, ranked = phrase_scores(searcher, weighting, self.ranking_field,
+                                                [(w,) for w in self.ranking], 1.0)
+            if ranked_docs:
+                extra = dict(zip(ranked_docs, ranked, strict=True))
+                scores = list(map(add, scores, map(extra.get, docs, repeat(0.0))))
+        if not docs:
             return matching.NullMatcher()
-        docs = sorted(scores)
-        return ScoredDocsMatcher(docs, list(map(scores.__getitem__, docs)))
+        limit = getattr(context, "limit", 0) if getattr(context, "top_query", None) is self else 0
+        if limit and len(docs) > limit:
+            docs, scores = _best(docs, scores, limit)
+        return ScoredDocsMatcher(docs, scores)
 
 
-def _holding(reader, scores: dict[int, float], pattern: str) -> dict[int, float]:
-    """The documents of ``scores`` whose stored text, folded, holds ``pattern``."""
+def _best(docs: list[int], scores: list[float], limit: int) -> tuple[list[int], list[float]]:
+    """The documents scoring at least the ``limit``-th best score (ties included), in
+    document order: the only ones that can enter a top ``limit`` of this segment."""
+    floor = nlargest(limit, scores)[-1]
+    keep = list(map(ge, scores, repeat(floor)))
+    return list(compress(docs, keep)), list(compress(scores, keep))
+
+
+def top_results(searcher, query, limit: int | None, condition=None):
+    """Whoosh's results for the best ``limit`` documents of ``query`` under ``condition``.
+    Without a condition the query is told the limit (``SearchContext.limit``, which Whoosh
+    defines and leaves unset): a literal that is the whole query then hands the collector only
+    the documents that can enter a segment's top ``limit``, not every match to step over."""
+    collector = searcher.collector(limit=limit, filter=condition)
+    context = searcher.context(top_query=query, limit=limit or 0) if condition is None else None
+    searcher.search_with_collector(query, collector, context=context)
+    return collector.results()
+
+
+def _holding(reader, docs: list[int], scores: list[float], pattern: str) -> tuple[list[int], list[float]]:
+    """The documents (and their scores) whose stored text, folded, holds ``pattern``."""
     from .analysis import fold
 
     search = re.compile(pattern).search
-    return {doc: score for doc, score in scores.items() if search(fold(reader.stored_fields(doc)["text"]))}
+    keep = [bool(search(fold(reader.stored_fields(doc)["text"]))) for doc in docs]
+    return list(compress(docs, keep)), list(compress(scores, keep))
 
 
-def _continuing(reader, scores: dict[int, float], head: str, tail: str) -> dict[int, float]:
-    """The documents of ``scores`` whose text ends with ``head`` and whose next passage on
-    the same line opens with ``tail`` (a line's passages are consecutive documents)."""
+def _continuing(reader, docs: list[int], scores: list[float], head: str, tail: str) -> tuple[list[int], list[float]]:
+    """The documents (and their scores) whose text ends with ``head`` and whose next passage
+    on the same line opens with ``tail`` (a line's passages are consecutive documents)."""
     from .analysis import fold
 
     ends = re.compile(f"(?:{head})\\s*$").search
-    kept = {}
-    for doc, score in scores.items():
+    keep = []
+    for doc in docs:
         fields = reader.stored_fields(doc)
         if doc + 1 >= reader.doc_count_all() or reader.is_deleted(doc + 1) or not ends(fold(fields["text"])):
+            keep.append(False)
             continue
         after = reader.stored_fields(doc + 1)
-        if (after.get("kind") == "passage" and after.get("doc") == fields.get("doc")
-                and after.get("line") == fields.get("line") and fold(after["text"]).lstrip().startswith(tail)):
-            kept[doc] = score
-    return kept
+        keep.append(after.get("kind") == "passage" and after.get("doc") == fields.get("doc")
+                    and after.get("line") == fields.get("line") and fold(after["text"]).lstrip().startswith(tail))
+    return list(compress(docs, keep)), list(compress(scores, keep))
 
 
-def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> dict[int, float]:
-    """{document: score} in ``searcher``'s segment for the phrase ``parts`` of ``field``;
-    with no ``weighting`` (a filter, a NOT: only the documents count) every score is ``boost``."""
+def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple[list[int], list[float]]:
+    """The documents of ``searcher``'s segment holding the phrase ``parts`` of ``field``, in
+    order, and each one's score; with no ``weighting`` (a filter, a NOT: only the documents
+    count) every score is ``boost``."""
     from .codec import DOC_SHIFT, term_postings
 
     reader = searcher.reader()
@@ -157,39 +182,54 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> dict[
     for offset, alternatives in enumerate(parts):
         found = [term_postings(reader.postings(field, term)) for term in alternatives if (field, term) in reader]
         if not found:
-            return {}
+            return [], []
         deleted = found[0].deleted
         occurrences.append((offset, found))
         for postings in found:
             boosts.update(postings.boosts)
-    if len(occurrences) == 1:  # one term (or its alternatives): its counts are the frequencies
-        frequency = Counter()
-        for postings in occurrences[0][1]:
-            frequency.update(dict(zip(postings.ids, postings.counts, strict=True)))
+    if len(occurrences) == 1 and len(occurrences[0][1]) == 1:
+        # One term: its ids are the documents, in order, and its counts the frequencies.
+        postings = occurrences[0][1][0]
+        docs, counts = postings.ids, postings.counts
     else:
-        # Rarest first: the set of matches only shrinks. The matches so far are kept as keys of
-        # the last term intersected; for the next term that (small) set is shifted by the
-        # difference of the two terms' offsets and the next term's (large) list of keys is
-        # looked up in it. A key shifted below position 0 borrows from the document bits and
-        # lands past every real position of the document before: it finds nothing.
-        occurrences.sort(key=lambda item: sum(len(postings.keys) for postings in item[1]))
-        at, found = occurrences[0]
-        matches = set(chain.from_iterable(postings.keys for postings in found))
-        for offset, found in occurrences[1:]:
-            wanted = set(map(add, matches, repeat(offset - at)))
-            matches = set().union(*(wanted.intersection(postings.keys) for postings in found))
-            at = offset
-            if not matches:
-                return {}
-        frequency = Counter(map(rshift, matches, repeat(DOC_SHIFT)))
-    for doc in deleted:
-        frequency.pop(doc, None)
+        if len(occurrences) == 1:  # one term's alternatives: their counts add up
+            frequency = Counter()
+            for postings in occurrences[0][1]:
+                frequency.update(dict(zip(postings.ids, postings.counts, strict=True)))
+        else:
+            frequency = Counter(map(rshift, _phrase_starts(occurrences), repeat(DOC_SHIFT)))
+            if not frequency:
+                return [], []
+        docs = sorted(frequency)
+        counts = list(map(frequency.__getitem__, docs))
+    if deleted:
+        keep = [doc not in deleted for doc in docs]
+        docs, counts = list(compress(docs, keep)), list(compress(counts, keep))
     if weighting is None:
-        return dict.fromkeys(frequency, boost)
-    return _bm25(searcher, weighting, field, parts, frequency, boosts, boost)
+        return docs, [boost] * len(docs)
+    return docs, _bm25(searcher, weighting, field, parts, docs, counts, boosts, boost)
 
 
-def _bm25(searcher, weighting, field, parts, frequency: Counter, boosts: dict, boost: float) -> dict[int, float]:
+def _phrase_starts(occurrences) -> set[int]:
+    """The keys where the phrase starts. Rarest first: the set of matches only shrinks. The
+    matches so far are kept as keys of the last term intersected; for the next term that (small)
+    set is shifted by the difference of the two terms' offsets and the next term's (large) list
+    of keys is looked up in it. A key shifted below position 0 borrows from the document bits
+    and lands past every real position of the document before: it finds nothing."""
+    occurrences.sort(key=lambda item: sum(len(postings.keys) for postings in item[1]))
+    at, found = occurrences[0]
+    matches = set(chain.from_iterable(postings.keys for postings in found))
+    for offset, found in occurrences[1:]:
+        wanted = set(map(add, matches, repeat(offset - at)))
+        matches = set().union(*(wanted.intersection(postings.keys) for postings in found))
+        at = offset
+        if not matches:
+            break
+    return matches
+
+
+def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int], boosts: dict,
+          boost: float) -> list[float]:
     """BM25 of each document's phrase frequency: computed once per distinct (frequency,
     length) pair, of which a field's one-byte lengths leave a few hundred."""
     from .codec import LENGTH_OF_BYTE, length_bytes
@@ -205,12 +245,18 @@ def _bm25(searcher, weighting, field, parts, frequency: Counter, boosts: dict, b
 
     lengths = length_bytes(searcher.reader(), field)
     # Each document's (frequency, length byte) as one integer, which hashes quicker than a tuple.
-    pairs = list(map(or_, map(lshift, frequency.values(), repeat(8)), map(lengths.__getitem__, frequency)))
+    pairs = list(map(or_, map(lshift, counts, repeat(8)), map(lengths.__getitem__, docs)))
     memo = {pair: score(pair >> 8, pair & 255) for pair in set(pairs)}
-    scores = dict(zip(frequency, map(memo.__getitem__, pairs), strict=True))
+    scores = list(map(memo.__getitem__, pairs))
+    boosted = {}  # (frequency × boost, length byte): a heading's terms count double
     for doc, doc_boost in boosts.items():
-        if doc in scores:
-            scores[doc] = score(frequency[doc] * doc_boost, lengths[doc])
+        i = bisect_left(docs, doc)
+        if i < len(docs) and docs[i] == doc:
+            key = (counts[i] * doc_boost, lengths[doc])
+            found = boosted.get(key)
+            if found is None:
+                found = boosted[key] = score(*key)
+            scores[i] = found
     return scores
 
 
