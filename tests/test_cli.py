@@ -212,17 +212,20 @@ def test_one_damaged_byte_in_a_block_of_positions_is_caught(tmp_path):
     assert invoke("search", "工作", "--format", "jsonl", "-n", "1000", cwd=tmp_path).output == before
 
 
-def test_whoosh_is_imported_without_urllib_asyncio_or_english_morphology():
+def test_whoosh_is_imported_without_urllib_asyncio_english_morphology_or_hashlib():
     """A cold search does not load what Whoosh imports for nothing; the real modules still work."""
-    code = ("import sys, speechsearch.search; "
+    code = ("import sys, speechsearch.search, whoosh.codec.whoosh3; "
             "print(*[m in sys.modules for m in ('asyncio', 'urllib.request', 'cached_property', "
-            "'whoosh.lang.morph_en')]); "
+            "'whoosh.lang.morph_en', 'hashlib')]); "
             "import urllib.request; print(hasattr(urllib.request, 'Request')); "
-            "from whoosh.query import terms; print('render' in terms.variations('rendering'))")
+            "from whoosh.query import terms; print('render' in terms.variations('rendering')); "
+            "from whoosh.filedb import filetables; print(filetables.md5_hash(b'abc') == 0x28E17F72 or "
+            "filetables.md5_hash(b'abc'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
-    assert out[0].split() == ["False", "False", "False", "False"]
+    assert out[0].split() == ["False", "False", "False", "False", "False"]
     assert out[1] == "True"
     assert out[2] == "True"  # Whoosh's Variations query still works, through the real morph_en
+    assert out[3] == "True"  # and its md5 hash, through the real hashlib
 
 
 def test_a_search_process_writes_everything_and_keeps_its_exit_codes(seed_corpus):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +115,8 @@ class Corpus:
 
     def filters_fingerprint(self) -> str:
         """Changes when the lines never indexed (boilerplate, chrome) are chosen otherwise."""
+        import hashlib  # 4 ms of OpenSSL start-up, which a search (it imports this module) never needs
+
         text = "\n".join(["boilerplate", *self.boilerplate, "chrome", *self.chrome])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -25,7 +25,12 @@ DOCUMENT_SHARE = 0.02
 # its Han characters (and at least two of them) is traditional-only.
 LINE_SHARE = 0.2
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES) + "]")
+
+
+@lru_cache(maxsize=1)
+def _han() -> re.Pattern:
+    """One Han character. Compiled when first used (3 ms): a query needs it only without a table."""
+    return re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +90,7 @@ def traditional_only(chars: set[str]) -> set[str]:
 def traditional_share(text: str) -> tuple[int, int]:
     """(traditional-only characters, Han characters) in ``text``."""
     # Counted per distinct character: a list of every Han character of a 50 MB line is 4 GB.
-    counts = {c: n for c, n in Counter(text).items() if HAN.match(c)}
+    counts = {c: n for c, n in Counter(text).items() if _han().match(c)}
     if not counts:
         return 0, 0
     marked = traditional_only(set(counts))
@@ -102,10 +107,10 @@ def lines_to_convert(lines: list[str]) -> list[bool]:
     a traditional document, else the lines that are mostly traditional (a quotation). A short
     document with a character or two (濛溪河) is not traditional."""
     text = "\n".join(lines)
-    marked = traditional_only({c for c in set(text) if HAN.match(c)})
+    marked = traditional_only({c for c in set(text) if _han().match(c)})
     if not marked:  # the common case, decided by the set of characters alone
         return [False] * len(lines)
-    han = {c: n for c, n in Counter(text).items() if HAN.match(c)}
+    han = {c: n for c, n in Counter(text).items() if _han().match(c)}
     traditional = sum(han[c] for c in marked)
     if traditional >= 3 and traditional / sum(han.values()) >= DOCUMENT_SHARE:
         return [True] * len(lines)
@@ -126,8 +131,8 @@ def query_forms(text: str) -> list[str]:
     with them also as tw2s and as t2s convert it: 隨著 as 随着 (tw2s, as a traditional page is
     indexed), 顯著 as 显著, and 濛溪河 as typed too, for a simplified report that kept the 濛.
     """
-    han = set(HAN.findall(text))
-    if not (han & _table if _table is not None else traditional_only(han)):
+    chars = set(text)  # the table holds Han characters only
+    if not (chars & _table if _table is not None else traditional_only(set(_han().findall(text)))):
         return [text]
     forms = [text]
     for form in (to_simplified(text), _character_table().convert(text)):
@@ -141,7 +146,7 @@ _simple_char: dict[int, int] = {}  # code point -> its simplified code point (tr
 
 def simplifying_table(chars: set[str]) -> dict[int, int]:
     """A ``str.translate`` table simplifying every traditional-only character of ``chars``."""
-    unknown = sorted(c for c in chars if ord(c) not in _simple_char and HAN.match(c))
+    unknown = sorted(c for c in chars if ord(c) not in _simple_char and _han().match(c))
     if unknown:
         for char, simple in zip(unknown, _character_table().convert("\n".join(unknown)).split("\n"), strict=True):
             _simple_char[ord(char)] = ord(simple) if len(simple) == 1 else ord(char)
