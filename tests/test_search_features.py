@@ -329,3 +329,26 @@ def test_a_page_reads_only_the_hits_it_needs_and_is_the_head_of_the_full_ranking
     collapsed = search.run_collapsed_search(store, query, limit=limit)
     assert [h.id for h in collapsed] == [h.id for h in search.collapse(every)[:limit]]
     assert (len(graded) < len(every)) == fewer
+
+
+@pytest.mark.parametrize("text", ["抓落实", "抓落实 社会保障", " 抓落实  就业 ", "AI 5G 人工智能", "ａｂｃ",
+                                  "二〇二四", "抓落實", "Ａ股 港股"])
+def test_a_plain_query_parses_as_whoosh_parses_it_without_its_parser(text):
+    from speechsearch.search import plain_tree, whoosh_tree
+
+    assert plain_tree(text) is not None and plain_tree(text) == whoosh_tree(text)
+
+
+@pytest.mark.parametrize("text", ["抓落实 OR 就业", "NOT 就业", "x TO y", '"社会保障"', "人工智能+", "4.5%", "a_b",
+                                  "speaker:张三", "(就业)", "就业*", "就业^2", "date:[2024 TO 2025]"])
+def test_a_query_with_any_syntax_goes_to_whoosh_s_parser(text):
+    import subprocess
+    import sys
+
+    from speechsearch.search import plain_tree
+
+    assert plain_tree(text) is None
+    code = ("import sys; from speechsearch.search import parse_query; parse_query('抓落实 就业'); "
+            "print('whoosh.qparser' in sys.modules); parse_query(sys.argv[1]); print('whoosh.qparser' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, text], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]
