@@ -374,10 +374,17 @@ class KeyedLeafMatcher(PackedLeafMatcher):
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
         ids = unsqueeze("I", packed_ids)
         counts, at = unpack_numbers(packed, 0, len(ids))
-        keys = unsqueeze("Q", packed[at:])
-        if len(ids) != self._blocklength or len(keys) != sum(counts):
+        if len(ids) != self._blocklength:
             raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
-        self._data = (ids, unpack_boosts(packed_boosts), counts, keys)
+        # The keys stay packed until asked for: a literal of one term needs only the counts.
+        self._data = (ids, unpack_boosts(packed_boosts), counts, packed[at:])
+
+    def _block_keys(self) -> array:
+        ids, _, counts, packed_keys = self._data
+        keys = unsqueeze("Q", packed_keys)
+        if len(keys) != sum(counts):
+            raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
+        return keys
 
     def _unit_weights(self) -> array:
         return array("f", self._data[2])  # a posting's weight is its count of positions
@@ -385,17 +392,19 @@ class KeyedLeafMatcher(PackedLeafMatcher):
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        self._values = tuple(encode_positions(positions) for _, positions in postings_of_keys(self._data[3]))
+        self._values = tuple(encode_positions(positions) for _, positions in postings_of_keys(self._block_keys()))
 
-    def read_postings(self, postings: TermPostings) -> None:
-        """Add the postings from the current block on to ``postings`` (the matcher is used up)."""
+    def read_postings(self, postings: TermPostings, with_keys: bool = True) -> None:
+        """Add the postings from the current block on to ``postings`` (the matcher is used up);
+        without ``with_keys``, their ids, counts and boosts only."""
         while not self._atend:
             if self._data is None:
                 self._read_data()
-            ids, block_boosts, counts, keys = self._data
+            ids, block_boosts, counts, _ = self._data
             postings.ids.extend(ids)
             postings.counts.extend(counts if counts.typecode == "I" else array("I", counts))
-            postings.keys.extend(keys)
+            if with_keys:
+                postings.keys.extend(self._block_keys())
             if block_boosts:
                 postings.boosts.update(block_boosts)
             self._next_block()
@@ -433,22 +442,24 @@ class TermPostings:
     boosts: dict = field(default_factory=dict)
 
 
-def term_postings(matcher) -> TermPostings:
-    """The postings ``reader.postings`` gives for a positional term."""
+def term_postings(matcher, with_keys: bool = True) -> TermPostings:
+    """The postings ``reader.postings`` gives for a positional term (``keys`` left empty
+    without ``with_keys``)."""
     postings = TermPostings()
     if isinstance(matcher, FilterMatcher):
         postings.deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, NullMatcherClass) or not matcher.is_active():
         return postings
     if isinstance(matcher, KeyedLeafMatcher):
-        matcher.read_postings(postings)
+        matcher.read_postings(postings, with_keys)
         return postings
     if isinstance(matcher, ListMatcher):  # inlined postings
         for doc, weight, value in zip(matcher._ids, matcher._weights, matcher._values, strict=True):
             count = len(value) // 4
             postings.ids.append(doc)
             postings.counts.append(count)
-            postings.keys.extend(map(or_, repeat(doc << DOC_SHIFT), decode_positions(value)))
+            if with_keys:
+                postings.keys.extend(map(or_, repeat(doc << DOC_SHIFT), decode_positions(value)))
             if weight != count:
                 postings.boosts[doc] = weight / count
         return postings

@@ -179,8 +179,10 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple
 
     reader = searcher.reader()
     occurrences, deleted, boosts = [], set(), {}
+    with_keys = len(parts) > 1  # a phrase of one term needs its counts only
     for offset, alternatives in enumerate(parts):
-        found = [term_postings(reader.postings(field, term)) for term in alternatives if (field, term) in reader]
+        found = [term_postings(reader.postings(field, term), with_keys) for term in alternatives
+                 if (field, term) in reader]
         if not found:
             return [], []
         deleted = found[0].deleted
