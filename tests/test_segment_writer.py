@@ -118,7 +118,7 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
         with ix.reader() as reader:
             inlined = {f for f, t in reader.all_terms() if reader.term_info(f, t).is_inlined()}
         if name == "bulk":  # rare terms of positional and of ID fields
-            assert {"chars", "words", "speech_chars", "crumb_chars", "id", "heading_ids"} <= inlined
+            assert {"chars", "words", "speech_chars", "crumb_chars", "heading_ids"} <= inlined
         else:
             assert not inlined
         if name == "bulk":
@@ -155,7 +155,7 @@ def test_merged_segments_hold_what_one_segment_would(tmp_path):
             assert len(ix._segments()) == 1
         built[name] = _segment_contents(ix)
     fields = {field for field, _ in built["one"]}
-    assert {"chars", "words", "id", "heading_ids", "speaker", "tags", "kind"} <= fields
+    assert {"chars", "words", "doc", "heading_ids", "speaker", "tags", "kind"} <= fields
     assert built["merged"] == built["one"]
 
 
@@ -229,7 +229,7 @@ def _assert_lengths_read_as_whoosh_reads_them(ix):
 
     (segment,) = ix._segments()
     ours, whoosh = SpeechPerDocReader(ix.storage, segment), W3PerDocReader(ix.storage, segment)
-    fields = ("chars", "words", "speech_chars", "crumb_chars", "id", "kind")
+    fields = ("chars", "words", "speech_chars", "crumb_chars", "doc", "kind")
     for docnum in range(segment.doc_count_all()):
         for field in fields:
             assert ours.doc_field_length(docnum, field, 7) == (whoosh.doc_field_length(docnum, field, 7) or 0)
@@ -241,7 +241,7 @@ def test_bulk_writer_refuses_fields_its_add_document_does_not_write(tmp_path):
     from whoosh.fields import NUMERIC, Schema
     from whoosh.index import create_in
 
-    ix = create_in(str(tmp_path), Schema(id=index.make_schema()["id"], year=NUMERIC(sortable=True)))
+    ix = create_in(str(tmp_path), Schema(doc=index.make_schema()["doc"], year=NUMERIC(sortable=True)))
     with pytest.raises(ValueError, match="year"):
         BulkSegmentWriter(ix, 16)
 
@@ -252,7 +252,7 @@ def test_bulk_writer_names_an_unknown_field(tmp_path):
 
     writer = BulkSegmentWriter(create_in(str(tmp_path), index.make_schema()), 16)
     with pytest.raises(UnknownFieldError, match="colour"):
-        writer.add_document(id="a", colour="red")
+        writer.add_document(doc="a", colour="red")
     writer.cancel()
 
 
@@ -278,6 +278,6 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
                 if absent not in keys[number - 1:number + 2]:
                     assert absent not in table
         assert b"" not in table and b"\xff\xff" not in table
-        for field, text in [("chars", "工"), ("words", "落"), ("id", "")]:
+        for field, text in [("chars", "工"), ("words", "落"), ("doc", "")]:
             expected = sorted(t for f, t in reader.all_terms() if f == field and t.startswith(text.encode()))
             assert sorted(reader.expand_prefix(field, text)) == expected and expected

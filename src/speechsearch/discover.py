@@ -30,7 +30,7 @@ def similar(store: IndexStore, hit_id: str, limit: int = 10) -> tuple[Hit, list[
     from whoosh.classify import Bo1Model
 
     with store.searcher() as searcher:
-        docnum = searcher.document_number(id=hit_id)
+        docnum = passage_number(searcher, hit_id)
         if docnum is None:
             raise SpeechsearchError(f"no passage with id {hit_id!r} (ids are shown with every hit)")
         fields = searcher.stored_fields(docnum)
@@ -44,6 +44,24 @@ def similar(store: IndexStore, hit_id: str, limit: int = 10) -> tuple[Hit, list[
                                   mask=q.Term("speech_id", fields["speech_id"]))
         words = [t for t, _ in terms]
         return source, [hit_from_fields(r.fields(), r.score, words) for r in results]
+
+
+def passage_number(searcher, hit_id: str) -> int | None:
+    """The document number of the passage ``hit_id``, or None. Ids are not indexed (a term a
+    passage cost a tenth of the index's dictionary): the id names its document by a hash,
+    and that document's passages are read until one has the id."""
+    from whoosh import query as q
+
+    from .prepare import doc_hash
+
+    head, _, _ = hit_id.partition(":")
+    reader = searcher.reader()
+    for doc in reader.field_terms("doc"):
+        if doc_hash(doc) == head:
+            for docnum in searcher.docs_for_query(q.Term("doc", doc)):
+                if reader.stored_fields(docnum).get("id") == hit_id:
+                    return docnum
+    return None
 
 
 @dataclass

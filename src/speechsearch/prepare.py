@@ -136,7 +136,12 @@ def _unexpected(exc: Exception) -> str:
 
 
 def passage_id(doc: str, line: int, start: int) -> str:
-    return f"{hashlib.sha1(doc.encode()).hexdigest()[:6]}:{line}:{start}"
+    return f"{doc_hash(doc)}:{line}:{start}"
+
+
+def doc_hash(doc: str) -> str:
+    """The head of a passage id: which document it is in."""
+    return hashlib.sha1(doc.encode()).hexdigest()[:6]
 
 
 def _passage_fields(document: Document, file: str) -> Iterable[dict]:

@@ -130,7 +130,12 @@ def _best(docs: list[int], scores: list[float], limit: int) -> tuple[list[int], 
     document order: the only ones that can enter a top ``limit`` of this segment."""
     floor = nlargest(limit, scores)[-1]
     keep = list(map(ge, scores, repeat(floor)))
-    return list(compress(docs, keep)), list(compress(scores, keep))
+    return _kept(docs, scores, keep)
+
+
+def _kept(docs, values, keep: list[bool]) -> tuple[list[int], list]:
+    """The documents, and their values, where ``keep`` is true."""
+    return list(compress(docs, keep)), list(compress(values, keep))
 
 
 def top_results(searcher, query, limit: int | None, condition=None):
@@ -150,7 +155,7 @@ def _holding(reader, docs: list[int], scores: list[float], pattern: str) -> tupl
 
     search = re.compile(pattern).search
     keep = [bool(search(fold(reader.stored_fields(doc)["text"]))) for doc in docs]
-    return list(compress(docs, keep)), list(compress(scores, keep))
+    return _kept(docs, scores, keep)
 
 
 def _continuing(reader, docs: list[int], scores: list[float], head: str, tail: str) -> tuple[list[int], list[float]]:
@@ -168,7 +173,7 @@ def _continuing(reader, docs: list[int], scores: list[float], head: str, tail: s
         after = reader.stored_fields(doc + 1)
         keep.append(after.get("kind") == "passage" and after.get("doc") == fields.get("doc")
                     and after.get("line") == fields.get("line") and fold(after["text"]).lstrip().startswith(tail))
-    return list(compress(docs, keep)), list(compress(scores, keep))
+    return _kept(docs, scores, keep)
 
 
 def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple[list[int], list[float]]:
@@ -205,8 +210,7 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple
         docs = sorted(frequency)
         counts = list(map(frequency.__getitem__, docs))
     if deleted:
-        keep = [doc not in deleted for doc in docs]
-        docs, counts = list(compress(docs, keep)), list(compress(counts, keep))
+        docs, counts = _kept(docs, counts, [doc not in deleted for doc in docs])
     if weighting is None:
         return docs, [boost] * len(docs)
     return docs, _bm25(searcher, weighting, field, parts, docs, counts, boosts, boost)

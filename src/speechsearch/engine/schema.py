@@ -26,7 +26,7 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
     # fields index eight terms per value; level, line and ordinal are only displayed, and context
     # passages are found by document number.)
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=STORED,  # found through its document (discover.passage_number), not a term a passage
         kind=ID(stored=True),
         file=ID(stored=True),
         doc=ID(stored=True),
