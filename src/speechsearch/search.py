@@ -252,6 +252,7 @@ def plus_minus(text: str) -> str:
 # Words of letters and digits between spaces, none an operator: Whoosh's parser makes them one
 # Term, or an And of Terms, of the default field ``q``.
 PLAIN_QUERY = re.compile(r"[^\W_]+(?:\s+[^\W_]+)*")
+NOT_PLAIN = OPERATORS | {"TO"}  # words Whoosh's parser reads as syntax
 
 
 def plain_tree(text: str):
@@ -260,7 +261,7 @@ def plain_tree(text: str):
     from whoosh import query as q
 
     words = text.split()
-    if not PLAIN_QUERY.fullmatch(text.strip()) or OPERATORS.union({"TO"}).intersection(words):
+    if not PLAIN_QUERY.fullmatch(text.strip()) or NOT_PLAIN.intersection(words):
         return None
     return q.Term("q", words[0]) if len(words) == 1 else q.And([q.Term("q", w) for w in words])
 
