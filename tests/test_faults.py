@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,8 @@ def test_the_last_output_meeting_a_full_disk_is_one_line(tmp_path):
     shutil.copy(SEED, tmp_path / "seed.txt")
     (tmp_path / "corpus.yaml").write_text("documents:\n  - path: seed.txt\n", encoding="utf-8")
     with open("/dev/full", "w") as full:
-        done = subprocess.run(["python", "-m", "speechsearch", "search", "的", "-n", "50"], cwd=tmp_path, stdout=full,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
+        done = subprocess.run([sys.executable, "-m", "speechsearch", "search", "的", "-n", "50"], cwd=tmp_path,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == 3
     assert done.stderr.strip().splitlines()[-1] == "speechsearch: cannot write: No space left on device"
     assert "Traceback" not in done.stderr

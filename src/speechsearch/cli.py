@@ -78,11 +78,10 @@ class Context:
 
         if self.index_dir is not None:
             return IndexStore(self.index_dir)
-        from .corpus import INDEX_DIR, find_corpus
+        from .locate import find_corpus, index_dir_of
 
         # Only the corpus file's folder is needed here: searching never parses the YAML.
-        corpus_file = self.corpus_file or find_corpus()
-        return IndexStore(Path(corpus_file).resolve().parent / INDEX_DIR)
+        return IndexStore(index_dir_of(self.corpus_file or find_corpus()))
 
     def doc_name(self, doc: str) -> str:
         """A document as the index names it (corpus.yaml's spelling), typed either way."""

@@ -20,11 +20,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SpeechsearchError
+from .errors import CorpusError
+from .locate import find_corpus
 from .model import METADATA_KEYS
 
-CORPUS_FILE = "corpus.yaml"
-INDEX_DIR = ".speechsearch"
 DEFAULT_BOILERPLATE = [
     r"下面是.{0,30}(小编|为大家|给大家).{0,30}整理",
     r"仅供参考",
@@ -61,10 +60,6 @@ DEFAULT_CHROME = [
 TOP_KEYS = {"documents", "boilerplate", "chrome", "dictionary"}
 ENTRY_KEYS = {*METADATA_KEYS, "path", "format"}
 FORMATS = {"text", "docx", "pdf", "html", "jsonl"}
-
-
-class CorpusError(SpeechsearchError):
-    pass
 
 
 @dataclass
@@ -166,16 +161,6 @@ def check_date(value: str, what: str = "date") -> str:
     except ValueError:
         raise CorpusError(f"{what} {value!r} is not a day of the calendar") from None
     return value
-
-
-def find_corpus(start: Path | None = None) -> Path:
-    """corpus.yaml in ``start`` (the working directory) or the nearest folder above it."""
-    start = (start or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / CORPUS_FILE
-        if candidate.is_file():
-            return candidate
-    raise CorpusError(f"no {CORPUS_FILE} in {start} or above it (use --corpus FILE)")
 
 
 def load_corpus(path: Path | None = None) -> Corpus:

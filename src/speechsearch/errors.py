@@ -22,6 +22,10 @@ class SpeechsearchError(Exception):
     exit_code = EXIT_INPUT
 
 
+class CorpusError(SpeechsearchError):
+    """corpus.yaml is missing, unreadable or says something it may not."""
+
+
 class UsageError(SpeechsearchError):
     exit_code = EXIT_USAGE
 

@@ -6,10 +6,13 @@ highlight survives into a file or a pager without escape codes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from .model import Document, Section
-from .search import Hit
+if TYPE_CHECKING:
+    from .model import Document, Section
+    from .search import Hit
 
 SEPARATOR = " › "
 SNIPPET_CONTEXT = 60

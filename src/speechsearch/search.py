@@ -16,7 +16,7 @@ from functools import lru_cache
 from .engine.analysis import fold
 from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts, top_results
 from .engine.store import IndexStore
-from .errors import UsageError, require_utf8
+from .errors import CorpusError, UsageError, require_utf8
 from .script import query_forms
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -195,7 +195,7 @@ def date_range(since: str | None, until: str | None):
 
 def _query_date(value: str, what: str) -> str:
     """A date in a query or a filter flag; a malformed one is a usage error (exit 2)."""
-    from .corpus import CorpusError, check_date
+    from .corpus import check_date
 
     try:
         return check_date(value, what)

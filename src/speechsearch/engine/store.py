@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -286,6 +285,8 @@ class IndexStore:
 
     def _remove_stale(self, keep: Path | None) -> None:
         """Generations left by a rebuild that finished or died; called with the lock held."""
+        import shutil  # not at the top: a search never removes anything
+
         for gen in self.path.glob("gen-*"):
             if keep is None or gen.name != keep.name:
                 shutil.rmtree(gen, ignore_errors=True)

@@ -1,58 +1,95 @@
 """Import Whoosh without the modules it loads for nothing a search uses.
 
-``whoosh.compat`` imports ``urllib.request`` for ``urlretrieve`` (which pulls in http.client and
-the email package), ``whoosh.reading`` imports the ``cached_property`` package, which imports
-asyncio, and ``whoosh.query`` imports ``whoosh.lang.morph_en`` (English word variations, some
-hundred regular expressions compiled at import) for its Variations query; its term tables
-import ``hashlib`` (3 ms of OpenSSL start-up) for an md5 hash our sorted term table never uses.
-Together that is over 100 ms of a cold search's 0.3 s, measured with ``python -X importtime``. While Whoosh's
-modules load, those names resolve to small stand-ins; then they are taken out of
-``sys.modules`` again, so any later import of them in the process gets the real module.
+Whoosh imports, at the top of its modules, things only a few of its functions call:
+``urllib.request`` for ``urlretrieve`` (http.client and the email package), the
+``cached_property`` package (asyncio), ``whoosh.lang.morph_en`` for its Variations query (some
+hundred regular expressions compiled at import), ``hashlib`` for an md5 our sorted term table
+never uses (OpenSSL's start-up), the Porter stemmer and Double Metaphone for English analyzers,
+``html`` for its highlighter's escaping, ``shutil`` (with bz2 and lzma) and
+``tempfile`` for copying and temporary storage, ``random`` for naming new files, ``calendar``
+for date fields, ``queue`` for its multiprocessing writer and the Levenshtein automata of fuzzy
+queries. Each is a few milliseconds of a cold search, measured with
+``python -X importtime``.
+
+While Whoosh's modules load, those names resolve to stand-ins (``StandIn``): a function Whoosh
+imports by name imports the real module when called, and any other attribute of the stand-in
+imports the real module when it is first read. Then the stand-ins are taken out of
+``sys.modules`` again, so any later import in the process gets the real module.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 import types
 
+# Module -> the functions Whoosh imports from it by name (``from M import f``); an empty tuple
+# for a module it imports whole and reads attributes of only when they are used.
+DEFERRED = {
+    "urllib.request": ("urlretrieve",),
+    "whoosh.lang.morph_en": ("variations",),
+    "hashlib": ("md5",),
+    "whoosh.lang.porter": ("stem",),
+    "whoosh.lang.dmetaphone": ("double_metaphone",),
+    "html": ("escape",),
+    "shutil": ("copyfileobj",),
+    "tempfile": (),
+    "random": (),
+    "calendar": (),
+    "queue": (),
+    "whoosh.automata.lev": (),
+}
 
-def _urlretrieve(*args, **kwargs):
-    from urllib.request import urlretrieve
 
-    return urlretrieve(*args, **kwargs)
-
-
-def _md5(*args, **kwargs):
-    from hashlib import md5
-
-    return md5(*args, **kwargs)
+def _real(name: str) -> types.ModuleType:
+    if isinstance(sys.modules.get(name), StandIn):
+        del sys.modules[name]
+    return importlib.import_module(name)
 
 
-def _variations(word):
-    from whoosh.lang.morph_en import variations
+def _deferred_call(module: str, name: str):
+    def call(*args, **kwargs):
+        return getattr(_real(module), name)(*args, **kwargs)
 
-    return variations(word)
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+class StandIn(types.ModuleType):
+    """Stands for module ``name`` until something reads from it."""
+
+    def __init__(self, name: str, functions: tuple[str, ...] = ()):
+        super().__init__(name)
+        for function in functions:
+            setattr(self, function, _deferred_call(name, function))
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):  # what the import system probes for (__path__, __file__ …)
+            raise AttributeError(attr)
+        return getattr(_real(self.__name__), attr)
 
 
 def import_whoosh() -> None:
     if "whoosh.query" in sys.modules:
         return
-    stand_ins = {name: types.ModuleType(name) for name in ("cached_property", "urllib.request",
-                                                            "whoosh.lang.morph_en", "hashlib")}
+    stand_ins = {name: StandIn(name, functions) for name, functions in DEFERRED.items()}
     # functools.cached_property does what the package's does for Whoosh: compute once per instance.
+    stand_ins["cached_property"] = StandIn("cached_property")
     stand_ins["cached_property"].cached_property = functools.cached_property
-    stand_ins["urllib.request"].urlretrieve = _urlretrieve
-    stand_ins["whoosh.lang.morph_en"].variations = _variations
-    stand_ins["hashlib"].md5 = _md5
     installed = [name for name in stand_ins if name not in sys.modules]
     for name in installed:
         sys.modules[name] = stand_ins[name]
     try:
+        import whoosh.codec.whoosh3  # noqa: F401
+        import whoosh.collectors  # noqa: F401
         import whoosh.compat  # noqa: F401
         import whoosh.filedb.filetables  # noqa: F401
+        import whoosh.index  # noqa: F401
         import whoosh.query  # noqa: F401
         import whoosh.reading  # noqa: F401
+        import whoosh.scoring  # noqa: F401
+        import whoosh.searching  # noqa: F401
     finally:
         for name in installed:
             if sys.modules.get(name) is stand_ins[name]:
