@@ -1,5 +1,6 @@
 """The codec's packed forms read back what was written, at every width, and refuse what is cut."""
 
+import mmap
 import random
 import zlib
 from array import array
@@ -7,6 +8,7 @@ from array import array
 import pytest
 from whoosh.filedb.filestore import RamStorage
 
+from speechsearch.engine.mapped import MappedStorage
 from speechsearch.engine.packing import (
     DamagedBlock,
     pack_boosts,
@@ -58,11 +60,13 @@ def test_squeezed_arrays_read_back(typecode):
         unsqueeze(typecode, squeezed[: len(squeezed) // 2])
 
 
+@pytest.mark.parametrize("mapped", [False, True])
 @pytest.mark.parametrize("count", [0, 1, ANCHOR_EVERY - 1, ANCHOR_EVERY, ANCHOR_EVERY + 1, 5 * ANCHOR_EVERY + 3])
-def test_stored_fields_read_back_around_anchors(count):
+def test_stored_fields_read_back_around_anchors(count, mapped, tmp_path):
     """Every record reads back, in any order, whether or not it is an anchor; gaps in the
-    document numbers (documents without stored fields) read as None."""
-    storage = RamStorage()
+    document numbers (documents without stored fields) read as None. Read through a memory map,
+    the directory is a view of the map, and the file still closes while the reader holds it."""
+    storage = MappedStorage(str(tmp_path)) if mapped else RamStorage()
     records = {number * 2: {"text": "坚持以人民为中心" * (number % 7), "line": number, "path": ["一、总体要求"]}
                for number in range(count)}
     with storage.create_file("stored") as out:
@@ -71,7 +75,9 @@ def test_stored_fields_read_back_around_anchors(count):
             writer.add(docnum, fields)
         writer.finish(2 * count)
         length = out.tell()
-    reader = StoredFieldsColumn().reader(storage.open_file("stored"), 0, length, 2 * count)
+    stored = storage.open_file("stored")
+    reader = StoredFieldsColumn().reader(stored, 0, length, 2 * count)
+    assert isinstance(reader._offsets.obj, mmap.mmap) == mapped  # not a copy of the directory
     order = list(records)
     random.Random(3).shuffle(order)
     for docnum in order:
@@ -79,6 +85,8 @@ def test_stored_fields_read_back_around_anchors(count):
     for docnum in range(1, 2 * count, 2):
         assert reader[docnum] is None
     assert reader[2 * count + 10] is None
+    stored.close()
+    assert stored.is_closed
 
 
 def test_scored_docs_above_a_floor_are_those_a_scan_finds():

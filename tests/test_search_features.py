@@ -352,3 +352,30 @@ def test_a_query_with_any_syntax_goes_to_whoosh_s_parser(text):
             "print('whoosh.qparser' in sys.modules); parse_query(sys.argv[1]); print('whoosh.qparser' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, text], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_a_searcher_reads_stored_fields_as_whoosh_would_without_its_schema_filter(tmp_path):
+    """Segments read stored fields straight from their column; what they read is what Whoosh's
+    reader gives, record for record, on several segments, and again after a live searcher's
+    refresh opens a new one."""
+    from whoosh.reading import SegmentReader
+
+    def check(searcher, segments):
+        leaves = [reader for reader, _ in searcher.reader().leaf_readers()]
+        assert len(leaves) == segments and all("stored_fields" in vars(reader) for reader in leaves)
+        for reader in leaves:
+            for docnum in range(0, reader.doc_count_all(), 5):
+                assert reader.stored_fields(docnum) == SegmentReader.stored_fields(reader, docnum)
+
+    (tmp_path / "a.txt").write_text("一、总体要求\n坚持抓落实，推动高质量发展。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("一、重点任务\n抓落实要见实效。\n", encoding="utf-8")
+    write_corpus(tmp_path, ["a.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    store = IndexStore(tmp_path / ".speechsearch", keep_open=True)
+    with store.searcher() as searcher:
+        check(searcher, 1)
+    write_corpus(tmp_path, ["a.txt", "b.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    with store.searcher() as searcher:  # refreshed: the first segment kept, the new one opened
+        check(searcher, 2)
+    store.close()

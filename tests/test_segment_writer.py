@@ -260,6 +260,8 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
     """Exact lookups go through the sample and the position index (no hash tables): every term
     is found with its own entry, keys between, before and after terms are not, and prefix
     walks see the terms a scan of the whole table sees."""
+    from whoosh.filedb.filetables import OrderedHashReader
+
     from speechsearch.engine import terms
     from speechsearch.engine.store import IndexStore
 
@@ -270,6 +272,9 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
         (reader, _), *_ = searcher.reader().leaf_readers()
         table = reader._terms._tindex
         assert isinstance(table, terms.SortedTermsReader) and not any(n for _, n in table.tables)
+        whooshs = OrderedHashReader(table.dbfile, len(table.dbfile.file))  # opened as Whoosh opens it
+        assert (table.startofdata, table.endofdata, table.extras, table.tables) == \
+            (whooshs.startofdata, whooshs.endofdata, whooshs.extras, whooshs.tables)
         keys = list(table.keys())
         assert len(keys) > 1000 and keys == sorted(keys)
         for number, key in enumerate(keys):

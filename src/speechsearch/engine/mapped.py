@@ -28,6 +28,16 @@ class MappedFile(StructFile):
     def get(self, position, length):
         return self.file[position:position + length]
 
+    def view(self, position: int, length: int) -> memoryview:
+        """The bytes at ``position`` without copying them: only the pages read are loaded."""
+        return memoryview(self.file)[position:position + length]
+
+    def close(self):
+        try:
+            super().close()
+        except BufferError:  # a view of the map is still held: the map goes when the last view does
+            self.is_closed = True
+
 
 class MappedStorage(FileStorage):
     """A storage whose existing files open as memory maps (an empty file as a plain one); files

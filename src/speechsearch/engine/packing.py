@@ -34,6 +34,14 @@ def le_array(typecode: str, blob) -> array:
     return numbers
 
 
+def le_view(typecode: str, blob):
+    """``blob``'s (bytes or a memoryview) little-endian numbers as a sequence, without copying
+    them where the machine is little-endian too."""
+    if BIG_ENDIAN:
+        return le_array(typecode, blob)
+    return memoryview(blob).cast(typecode)
+
+
 def checksum(ids: bytes, packed) -> bytes:
     return zlib.crc32(packed, zlib.crc32(ids)).to_bytes(4, "little")
 
