@@ -2,6 +2,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -32,12 +33,19 @@ def run_process(folder: Path, *args, **kwargs) -> subprocess.CompletedProcess:
                           text=True, **kwargs)
 
 
+def _interruptible() -> None:
+    # A shell starts background jobs with Ctrl-C ignored, and a child inherits that; Python
+    # then never turns SIGINT into KeyboardInterrupt. The tests of Ctrl-C need the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def signal_under_way(folder: Path, args: list[str], sig: int, tenths: int = 1) -> str:
     """Run ``speechsearch *args`` in ``folder`` with its progress piped, send ``sig`` once it
     reports ``tenths`` tenths of the way done, and return its stderr. (A run that ends first is
     not signalled: the caller's checks of what a finished run changes then fail.)"""
     process = subprocess.Popen([sys.executable, "-m", "speechsearch", *args], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_interruptible)
     seen = []
     for line in process.stderr:
         seen.append(line)
