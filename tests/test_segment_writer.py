@@ -222,6 +222,48 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
         assert boosted_terms >= 3
 
 
+def _block_data(reader, fields=("chars", "words", "crumb_chars")):
+    """Each posting block's pickled data, as the postings file holds it."""
+    for field in fields:
+        for term in reader.lexicon(field):
+            if reader.term_info(field, term).is_inlined():
+                continue
+            matcher = reader.postings(field, term)
+            while True:
+                yield matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+                if matcher._lastblock:
+                    break
+                matcher._next_block()
+
+
+def test_posting_blocks_keep_their_packed_arrays_as_bytes(tmp_path, monkeypatch):
+    """A block's ids, boosts and keys are pickled as bytes, not as text (Whoosh's protocol 2
+    spent two bytes on each byte from 0x80 up), and an index whose blocks were written the old
+    way reads the same."""
+    import pickle
+
+    from speechsearch.engine import codec
+    from speechsearch.engine.store import IndexStore
+
+    sizes = {}
+    for protocol in (2, codec.BLOCK_PICKLE):
+        folder = tmp_path / f"protocol{protocol}"
+        folder.mkdir()
+        make_corpus(folder, copies=2)
+        monkeypatch.setattr(codec, "BLOCK_PICKLE", protocol)
+        assert invoke("index", "-q", "--jobs", "1", cwd=folder).exit_code == 0
+        with IndexStore(folder / ".speechsearch").open().searcher() as searcher:
+            blocks = list(_block_data(searcher.reader()))
+        packed = sum(len(part) for block in blocks for part in pickle.loads(block) if isinstance(part, bytes))
+        sizes[protocol] = sum(map(len, blocks)), packed, len(blocks)
+    monkeypatch.undo()
+    (old, old_packed, count), (new, new_packed, _) = sizes[2], sizes[codec.BLOCK_PICKLE]
+    assert count > 100 and old_packed == new_packed
+    assert new <= new_packed + 30 * count < old  # a few bytes of pickle a block, where it was a third more
+    for query in ("抓落实", "人社系统", "宣传"):
+        assert scored(tmp_path / "protocol2", query) == scored(tmp_path / f"protocol{codec.BLOCK_PICKLE}", query)
+
+
 def _assert_lengths_read_as_whoosh_reads_them(ix):
     from whoosh.codec.whoosh3 import W3PerDocReader
 

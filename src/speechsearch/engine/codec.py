@@ -37,15 +37,18 @@ name) whenever such an index is opened; it imports nothing Whoosh has not loaded
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
 from operator import and_, floordiv, lshift, or_, rshift
+from pickle import dumps
 from struct import Struct
 
 from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
@@ -100,6 +103,7 @@ def postings_of_keys(keys):
 # thousands of passages.
 KEYED_BLOCK_POSTINGS = 1024
 KEYED_COMPRESSION = 0
+BLOCK_PICKLE = 3  # the first protocol with a type for bytes
 
 
 class SpeechPostingsWriter(W3PostingsWriter):
@@ -124,6 +128,27 @@ class SpeechPostingsWriter(W3PostingsWriter):
     # the ids and the keys (``squeeze``), each posting's count of positions (``pack_numbers``);
     # and in place of weights the boosts of the few documents that have one (headings): a
     # weight is the count, times the boost.
+
+    def _write_block(self, last=False):
+        """Whoosh's block: its length (negative for a term's last), a pickle of its statistics,
+        then a pickle of its ids, weights and values, zlib-compressed at the field's level.
+        Whoosh pickles both with protocol 2, which has no type for bytes and writes them as text
+        (``_codecs.encode(s, "latin-1")``): each byte from 0x80 up took two, and a block of
+        packed arrays, whose bytes are high half the time, half as much again. Protocol 3
+        writes bytes as bytes; Whoosh's reader unpickles either."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), BLOCK_PICKLE)
+        if self._compression:
+            data = zlib.compress(data, self._compression)
+        info = dumps((len(self._ids), self._ids[-1], self._maxweight, self._compression,
+                      length_to_byte(self._minlength), length_to_byte(self._maxlength)), BLOCK_PICKLE)
+        self._postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
 
     def _new_block(self):
         super()._new_block()
