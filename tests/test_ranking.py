@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+from speechsearch.engine.literal import top_results
 from speechsearch.engine.store import IndexStore
 from speechsearch.ranking import read_passage
-from speechsearch.search import run_search
+from speechsearch.search import RERANK_POOL, parse_query, run_search
 from tests.conftest import invoke
 from tests.truth_sets import REPORTS, judged_queries, ndcg_at_10, qrels, ranked_lines
 
@@ -36,9 +37,22 @@ def test_judged_queries_rank_the_passages_about_the_term_first(reports):
 
 def test_a_page_of_ten_is_the_head_of_the_full_ranking(reports):
     store = IndexStore(reports / ".speechsearch")
-    for query in ("安全生产", "发展"):
+    for query in ("安全生产", "发展", "发展 -改革"):
         everything = [h.id for h in run_search(store, query, limit=None)]
         assert [h.id for h in run_search(store, query, limit=10)] == everything[:10], query
+
+
+@pytest.mark.parametrize("query", ["发展 -改革", "发展 NOT 改革 NOT 安全", "-发展 -改革", "(发展 ANDNOT 改革) OR 创新",
+                                   "创新 OR (发展 -改革)"])
+def test_the_pool_of_a_query_with_a_not_is_the_head_of_the_full_ranking(reports, query):
+    """The engine's best RERANK_POOL hits, the page's candidates, are those of the full ranking
+    when the query excludes words too (engine/boolean.py)."""
+    with IndexStore(reports / ".speechsearch").open().searcher() as searcher:
+        parsed = parse_query(query, searcher.reader())
+        everything = [(r.docnum, r.score) for r in top_results(searcher, parsed.query, None)]
+        pool = [(r.docnum, r.score) for r in top_results(searcher, parsed.query, RERANK_POOL)]
+    assert len(everything) > RERANK_POOL
+    assert pool == everything[:RERANK_POOL]
 
 
 @pytest.mark.parametrize("text, kind, start, grade, signal", [

@@ -379,3 +379,19 @@ def test_a_searcher_reads_stored_fields_as_whoosh_would_without_its_schema_filte
     with store.searcher() as searcher:  # refreshed: the first segment kept, the new one opened
         check(searcher, 2)
     store.close()
+
+
+def test_and_not_skips_past_the_last_document_of_its_positive_side():
+    """Whoosh's AndNotMatcher.skip_to asks the positive side for its document after it ran out
+    (an IndexError out of a list-backed matcher, and a traceback for ``(a ANDNOT b) OR c``)."""
+    from whoosh.matching import AndNotMatcher as WhooshAndNotMatcher
+    from whoosh.matching import ListMatcher
+
+    from speechsearch.engine.boolean import AndNotMatcher
+
+    with pytest.raises(IndexError):
+        WhooshAndNotMatcher(ListMatcher([1, 5, 9]), ListMatcher([5, 20])).skip_to(10)
+    assert list(AndNotMatcher(ListMatcher([1, 5, 9]), ListMatcher([5, 20])).all_ids()) == [1, 9]
+    matcher = AndNotMatcher(ListMatcher([1, 5, 9]), ListMatcher([5, 20]))
+    matcher.skip_to(10)
+    assert not matcher.is_active()

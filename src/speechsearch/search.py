@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .engine.analysis import fold
+from .engine.boolean import AndNot, and_not
 from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts, top_results
 from .engine.store import IndexStore
 from .errors import CorpusError, UsageError, require_utf8
@@ -334,9 +335,11 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
         if isinstance(node, q.Not):
             return q.Not(convert(node.query, not negated))
         if isinstance(node, q.AndNot):
-            return q.AndNot(convert(node.a, negated), convert(node.b, not negated))
+            return AndNot(convert(node.a, negated), convert(node.b, not negated))
         if isinstance(node, q.AndMaybe):
             return q.AndMaybe(convert(node.a, negated), convert(node.b, negated))
+        if isinstance(node, q.And):
+            return and_not([convert(sub, negated) for sub in node.subqueries])
         if isinstance(node, q.compound.CompoundQuery):
             return type(node)([convert(sub, negated) for sub in node.subqueries])
         if node is q.NullQuery:
@@ -346,8 +349,10 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     converted = convert(tree)
     if _only_negative(converted) or not literals:
         # Only NOT terms or only fields: every passage, then the conditions.
-        converted = q.And([q.Term("kind", "passage"), converted])
+        conditions = converted.subqueries if isinstance(converted, q.And) else [converted]
+        converted = and_not([q.Term("kind", "passage"), *conditions])
     return ParsedQuery(converted, literals)
+
 
 
 def _only_negative(node) -> bool:
