@@ -108,6 +108,15 @@ def test_missing_corpus_file(tmp_path):
     assert_clean_error(invoke("--corpus", str(tmp_path / "nope.yaml"), "index"), 3, "nope.yaml", "not found")
 
 
+def test_a_search_through_a_mistyped_corpus_file_is_an_error(seed_corpus):
+    """A search reads only the index beside the corpus file, but a file named with --corpus must
+    exist: a mistyped name beside another corpus's index does not search that index."""
+    assert invoke("--corpus", str(seed_corpus / "corpus.yaml"), "search", "抓落实").exit_code == 0
+    for command in (["search", "抓落实"], ["show", "x"], ["trend", "抓落实"]):
+        assert_clean_error(invoke("--corpus", str(seed_corpus / "corpus.yml"), *command), 3, "corpus.yml",
+                           "not found")
+
+
 def test_invalid_yaml(tmp_path):
     (tmp_path / "corpus.yaml").write_text("documents:\n  - path: [unclosed\n", encoding="utf-8")
     assert_clean_error(invoke("index", cwd=tmp_path), 3, "invalid YAML", "line")

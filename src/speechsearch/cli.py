@@ -14,7 +14,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8
+from .errors import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING,
+    CorpusError,
+    SpeechsearchError,
+    UsageError,
+    require_utf8,
+)
 
 
 class Group(click.Group):
@@ -80,7 +88,10 @@ class Context:
             return IndexStore(self.index_dir)
         from .locate import find_corpus, index_dir_of
 
-        # Only the corpus file's folder is needed here: searching never parses the YAML.
+        # Only the corpus file's folder is needed here: searching never parses the YAML. A file
+        # named with --corpus must still be there: a mistyped path is not another index.
+        if self.corpus_file is not None and not self.corpus_file.is_file():
+            raise CorpusError(f"{self.corpus_file}: corpus file not found")
         return IndexStore(index_dir_of(self.corpus_file or find_corpus()))
 
     def doc_name(self, doc: str) -> str:
