@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .engine.analysis import fold
-from .engine.boolean import AndNot, and_not
+from .engine.boolean import and_not
 from .engine.literal import LITERAL_BOOST, LiteralQuery, literal_parts, top_results
 from .engine.store import IndexStore
 from .errors import CorpusError, UsageError, require_utf8
@@ -335,7 +335,7 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
         if isinstance(node, q.Not):
             return q.Not(convert(node.query, not negated))
         if isinstance(node, q.AndNot):
-            return AndNot(convert(node.a, negated), convert(node.b, not negated))
+            return q.AndNot(convert(node.a, negated), convert(node.b, not negated))
         if isinstance(node, q.AndMaybe):
             return q.AndMaybe(convert(node.a, negated), convert(node.b, negated))
         if isinstance(node, q.And):

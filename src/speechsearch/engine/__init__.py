@@ -6,7 +6,7 @@ CLI, web) hands it documents as fields and asks it queries.
 - ``whoosh_import``: imports Whoosh cleanly on current Python.
 - ``analysis``: the analyzers (jieba words, overlapping bigrams) and the positions format.
 - ``codec`` and ``segment_writer``: a codec with compact positional postings, and a bulk writer.
-- ``literal``: literal (Ctrl-F) matching from bigram positions; ``boolean``: Whoosh's ANDNOT, mended.
+- ``literal``: literal (Ctrl-F) matching from bigram positions; ``boolean``: Whoosh's compound matchers, mended.
 - ``schema``: the fields; ``parallel``: worker processes and the commit; ``store``: the index
   folder's generations, lock and errors.
 """

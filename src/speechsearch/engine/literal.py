@@ -28,6 +28,7 @@ from operator import add, ge, lshift, or_, rshift
 from whoosh import matching, query
 from whoosh.scoring import bm25
 
+from . import boolean  # noqa: F401  (mends Whoosh's compound matchers, which this one's floors exposed)
 from .analysis import bigrams
 
 LITERAL_BOOST = 0.25  # the bigram field decides what matches; the word field decides the order
