@@ -148,6 +148,8 @@ def test_plus_requires_and_minus_excludes(store):
     assert hit_set(store, "抓落实 -宣传") == hit_set(store, "抓落实 NOT 宣传") != hit_set(store, "抓落实")
     assert hit_set(store, "+抓落实 +人社") == hit_set(store, "抓落实 人社")
     assert hit_set(store, '"抓落实" -宣传 -人社') == hit_set(store, "抓落实 NOT 宣传 NOT 人社")
+    assert hit_set(store, '抓落实 -"宣传"') == hit_set(store, "抓落实 NOT 宣传")  # a sign before quotes
+    assert hit_set(store, '+"抓落实" 人社') == hit_set(store, "抓落实 人社")
 
 
 def test_the_traditional_table_answers_as_opencc_does(store, tmp_path):

@@ -245,8 +245,9 @@ def plus_minus(text: str) -> str:
     word counts; 4.5%-5% keeps its hyphen, and so does any sign inside quotes."""
     pieces = re.split(r'("[^"]*")', text)
     for i in range(0, len(pieces), 2):  # the parts outside quotes
-        pieces[i] = re.sub(r"(^|[\s(])\+(?=[^\s+-])", r"\1", pieces[i])
-        pieces[i] = re.sub(r"(^|[\s(])-(?=[^\s+-])", r"\1NOT ", pieces[i])
+        opens = r"(?=[^\s+-]|$)" if i + 1 < len(pieces) else r"(?=[^\s+-])"  # -"a phrase" too
+        pieces[i] = re.sub(r"(^|[\s(])\+" + opens, r"\1", pieces[i])
+        pieces[i] = re.sub(r"(^|[\s(])-" + opens, r"\1NOT ", pieces[i])
     return "".join(pieces)
 
 
