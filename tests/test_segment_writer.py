@@ -71,6 +71,32 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         assert scored(tight, query) == expected, query
 
 
+def test_a_one_process_build_past_one_pool_writes_segments_as_a_worker_does(tmp_path, monkeypatch):
+    """With --jobs 1, documents that would not fit the pool go into a new segment, as a
+    worker's do, instead of the pool moving its keys into Whoosh's (a posting at a time)."""
+    roomy, tight = tmp_path / "roomy", tmp_path / "tight"
+    for folder in (roomy, tight):
+        folder.mkdir()
+        make_corpus(folder, copies=4)
+    assert invoke("index", "-q", "--jobs", "1", cwd=roomy).exit_code == 0
+    monkeypatch.setattr(parallel, "WRITER_MB", 2)  # a pool holds about two seeds' keys
+    monkeypatch.setattr(index, "PARALLEL_BYTES", 0)  # these 0.3 MB count as a large build
+    moved, pool_keys = [], KeyedPostingPool.pool_keys
+
+    def counted_pool_keys(pool):
+        moved.append(pool.keys_held)
+        pool_keys(pool)
+
+    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    assert invoke("index", "-q", "--jobs", "1", cwd=tight).exit_code == 0
+    assert not moved
+    assert segment_count(tight) >= segment_count(roomy) + 2
+    for query in ("抓落实", "人社", "就业", "舆论主导权"):
+        expected = scored(roomy, query)
+        assert expected, query
+        assert scored(tight, query) == expected, query
+
+
 def _segment_contents(ix):
     """Every term's statistics and postings (ids, weights, values, block length bounds). An ID
     field's postings have no values (Whoosh's block gives None for them, an inlined term "")."""

@@ -220,6 +220,11 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
                 segments = []
                 if workers > 1:
                     segments = write_in_workers(str(gen), prepare_task, tasks, workers, absorb)
+                elif total_bytes > PARALLEL_BYTES:  # what may not fit one pool: segments as a worker writes them
+                    series = parallel.SegmentSeries(ix, segments.append)
+                    for task in tasks:
+                        absorb(series.add(prepare_task(task)))
+                    series.finish()
                 else:
                     for task in tasks:
                         absorb(add_documents(writer, prepare_task(task)))

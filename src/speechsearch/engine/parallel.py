@@ -35,10 +35,31 @@ def _segment_writer(ix):
     return BulkSegmentWriter(ix, WRITER_MB, _lk=False, compound=False)
 
 
-def _segment_worker(gen: str, prepare: Callable, tasks, results) -> None:
-    """A worker process: prepares tasks and writes their documents into a segment of its own.
+class SegmentSeries:
+    """Prepared documents written into segments one after another, for another writer to
+    commit: a new segment whenever the next task's documents would not fit the pool. Past it,
+    the pool would move every key it holds into Whoosh's own, which spills them to disk and
+    writes them a posting at a time (40% of a one-process build of the laws file)."""
 
-    """
+    def __init__(self, ix, on_segment: Callable):
+        self._ix, self._on_segment, self._writer = ix, on_segment, None
+
+    def add(self, prepared):
+        if self._writer is not None and not self._writer.has_room_for(prepared.documents):
+            self._on_segment(self._writer._finalize_segment())
+            self._writer = None
+        if prepared.documents and self._writer is None:
+            self._writer = _segment_writer(self._ix)
+        return add_documents(self._writer, prepared)
+
+    def finish(self) -> None:
+        if self._writer is not None:
+            self._on_segment(self._writer._finalize_segment())
+            self._writer = None
+
+
+def _segment_worker(gen: str, prepare: Callable, tasks, results) -> None:
+    """A worker process: prepares tasks and writes their documents into segments of its own."""
     import queue
     import traceback
 
@@ -50,8 +71,7 @@ def _segment_worker(gen: str, prepare: Callable, tasks, results) -> None:
     if os.getppid() != parent:
         return  # the indexer died before the request took effect
     try:
-        ix = whoosh_index.open_dir(gen)
-        writer = None
+        series = SegmentSeries(whoosh_index.open_dir(gen), lambda segment: results.put(("segment", segment)))
         while True:
             try:
                 task = tasks.get(timeout=1)
@@ -61,16 +81,8 @@ def _segment_worker(gen: str, prepare: Callable, tasks, results) -> None:
                 continue
             if task is None:
                 break
-            prepared = prepare(task)
-            if writer is not None and not writer.has_room_for(prepared.documents):
-                # A new segment rather than a pool that moves its keys to disk.
-                results.put(("segment", writer._finalize_segment()))
-                writer = None
-            if prepared.documents and writer is None:
-                writer = _segment_writer(ix)
-            results.put(("prepared", add_documents(writer, prepared)))
-        if writer is not None:
-            results.put(("segment", writer._finalize_segment()))
+            results.put(("prepared", series.add(prepare(task))))
+        series.finish()
         results.put(("done", None))
     except BaseException:
         results.put(("error", traceback.format_exc()))
