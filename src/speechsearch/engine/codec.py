@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
@@ -166,6 +166,7 @@ class SpeechPostingsWriter(W3PostingsWriter):
         for doc, boost in boosts.items():
             weights[bisect_left(ids, doc)] *= boost
         ends = array("Q", accumulate(counts))  # each posting's last key + 1
+        boosted = sorted(boosts)
         size = KEYED_BLOCK_POSTINGS
         for start in range(0, len(ids), size):
             end = min(start + size, len(ids))
@@ -173,7 +174,8 @@ class SpeechPostingsWriter(W3PostingsWriter):
             self._ids, self._weights = block_ids, weights[start:end]
             self._block_counts = counts[start:end]
             self._block_keys = keys[ends[start - 1] if start else 0:ends[end - 1]]
-            self._block_boosts = {doc: boost for doc, boost in boosts.items() if block_ids[0] <= doc <= block_ids[-1]}
+            in_block = boosted[bisect_left(boosted, block_ids[0]):bisect_right(boosted, block_ids[-1])]
+            self._block_boosts = {doc: boosts[doc] for doc in in_block}
             block_lengths = bytes(map(lengths.__getitem__, block_ids)).replace(b"\0", b"")
             self._minlength = LENGTH_OF_BYTE[min(block_lengths)] if block_lengths else None
             self._maxlength = LENGTH_OF_BYTE[max(block_lengths)] if block_lengths else 0

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from functools import partial
 from itertools import groupby, islice, repeat
@@ -81,9 +81,11 @@ class KeyedPostingPool(PostingPool):
 
     def add_occurrences(self, fieldname: str, docnum: int, terms: list[str], positions, boost: float) -> None:
         """Add one document's tokens of a keyed field: ``terms[i]`` at ``positions[i]``."""
-        table = self.keyed[fieldname]
-        for term, key in zip(terms, map(or_, repeat(docnum << DOC_SHIFT), positions), strict=True):
-            table[term].append(key)
+        if len(terms) != len(positions):
+            raise ValueError(f"{fieldname}: {len(terms)} terms but {len(positions)} positions")
+        # Each term's array gets the key: C-level calls all the way, no Python step per key.
+        arrays = map(self.keyed[fieldname].__getitem__, terms)
+        deque(map(array.append, arrays, map(or_, repeat(docnum << DOC_SHIFT), positions)), maxlen=0)
         self._held(fieldname, docnum, terms, boost)
 
     def add_document_terms(self, fieldname: str, docnum: int, terms, boost: float) -> None:
