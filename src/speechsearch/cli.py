@@ -14,15 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import (
-    EXIT_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_NOTHING,
-    CorpusError,
-    SpeechsearchError,
-    UsageError,
-    require_utf8,
-)
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8
 
 
 class Group(click.Group):
@@ -86,13 +78,10 @@ class Context:
 
         if self.index_dir is not None:
             return IndexStore(self.index_dir)
-        from .locate import find_corpus, index_dir_of
+        from .locate import corpus_file, index_dir_of
 
-        # Only the corpus file's folder is needed here: searching never parses the YAML. A file
-        # named with --corpus must still be there: a mistyped path is not another index.
-        if self.corpus_file is not None and not self.corpus_file.is_file():
-            raise CorpusError(f"{self.corpus_file}: corpus file not found")
-        return IndexStore(index_dir_of(self.corpus_file or find_corpus()))
+        # Only the corpus file's folder is needed here: searching never parses the YAML.
+        return IndexStore(index_dir_of(corpus_file(self.corpus_file)))
 
     def doc_name(self, doc: str) -> str:
         """A document as the index names it (corpus.yaml's spelling), typed either way."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
-from .locate import find_corpus
+from .locate import corpus_file
 from .model import METADATA_KEYS
 
 DEFAULT_BOILERPLATE = [
@@ -166,7 +166,7 @@ def check_date(value: str, what: str = "date") -> str:
 def load_corpus(path: Path | None = None) -> Corpus:
     import yaml
 
-    file = Path(path) if path else find_corpus()
+    file = corpus_file(path)
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:

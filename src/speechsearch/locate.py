@@ -24,6 +24,16 @@ def find_corpus(start: Path | None = None) -> Path:
     raise CorpusError(f"no {CORPUS_FILE} in {start} or above it (use --corpus FILE)")
 
 
+def corpus_file(named: Path | str | None = None) -> Path:
+    """The corpus file named with --corpus, which must exist (a mistyped name is not another
+    corpus's index), or else the one ``find_corpus`` finds."""
+    if named is None:
+        return find_corpus()
+    if not Path(named).is_file():
+        raise CorpusError(f"{named}: corpus file not found")
+    return Path(named)
+
+
 def index_dir_of(corpus_file: Path | str) -> Path:
     """The index beside a corpus file."""
     return Path(corpus_file).resolve().parent / INDEX_DIR

@@ -355,7 +355,6 @@ def parse_query(text: str, reader=None) -> ParsedQuery:
     return ParsedQuery(converted, literals)
 
 
-
 def _only_negative(node) -> bool:
     from whoosh import query as q
 
