@@ -12,10 +12,12 @@ from speechsearch.engine.mapped import MappedStorage
 from speechsearch.engine.packing import (
     DamagedBlock,
     pack_boosts,
+    pack_counts,
     pack_gaps,
     pack_numbers,
     squeeze,
     unpack_boosts,
+    unpack_counts,
     unpack_gaps,
     unpack_numbers,
     unsqueeze,
@@ -40,11 +42,33 @@ def test_gaps_and_boosts_read_back():
     ids = sorted(random.Random(5).sample(range(3_000_000), 500))
     read, end = unpack_gaps(pack_gaps(ids), 0, len(ids))
     assert list(read) == ids and end == len(pack_gaps(ids))
-    boosts = {ids[3]: 2.0, ids[100]: 0.5, ids[-1]: 3.0}
-    assert unpack_boosts(pack_boosts(boosts)) == boosts
     assert pack_boosts({}) is None and unpack_boosts(None) == {}
+    headings = dict.fromkeys(ids[::3], 2.0)
+    mixed = {ids[3]: 2.0, ids[100]: 0.5, ids[-1]: 3.0, ids[7]: 2.0}
+    many = {doc: 1 + i / 512 for i, doc in enumerate(ids[:300])}  # more than a byte can number
+    for boosts in (headings, mixed, many):
+        packed = pack_boosts(boosts)
+        assert unpack_boosts(packed) == boosts
+        for cut in (1, 2, 5):
+            with pytest.raises(DamagedBlock):
+                unpack_boosts(packed[:-cut])
+    # One boost for all the documents is stored once, not as a float per document.
+    assert len(pack_boosts(headings)) == len(pack_gaps(sorted(headings))) + 2 + 1 + 4
+
+
+@pytest.mark.parametrize("top", [1, 300, 70_000])
+def test_counts_read_back_and_leave_what_follows(top):
+    rng = random.Random(top)
+    counts = [1 if rng.random() < 0.8 else rng.randint(1, top) for _ in range(1024)]
+    packed = pack_counts(counts)
+    read, rest = unpack_counts(packed + b"keys", len(counts))
+    assert list(read) == counts and bytes(rest) == b"keys"
+    if top == 1:
+        assert len(packed) < len(counts) / 8  # a run of 1s compresses
+    with pytest.raises((DamagedBlock, zlib.error)):
+        unpack_counts(packed[:-3], len(counts))
     with pytest.raises(DamagedBlock):
-        unpack_boosts(pack_boosts(boosts)[:-2])
+        unpack_counts(packed, len(counts) + 1)
 
 
 @pytest.mark.parametrize("typecode", ["I", "Q"])

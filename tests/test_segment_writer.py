@@ -114,6 +114,8 @@ def _segment_contents(ix):
                 bounds.append((matcher.block_min_length(), matcher.block_max_length()))
                 postings.append((matcher.id(), matcher.weight(), matcher.value() if has_values else None))
                 matcher.next()
+            in_place = reader.frequency(fieldname, text), reader.doc_frequency(fieldname, text)  # read off the head
+            assert in_place == (info.weight(), info.doc_frequency())
             contents[fieldname, text] = (info.weight(), info.doc_frequency(), info.min_length(),
                                          info.max_length(), info.max_weight(), postings, bounds)
     return contents
@@ -354,3 +356,30 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
         for field, text in [("chars", "工"), ("words", "落"), ("doc", "")]:
             expected = sorted(t for f, t in reader.all_terms() if f == field and t.startswith(text.encode()))
             assert sorted(reader.expand_prefix(field, text)) == expected and expected
+
+
+def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path):
+    """Entries of short lengths (3 bytes of lengths) and of a long key or a long value (the
+    0xFF form) read back, looked up exactly, walked in order and from a prefix."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from speechsearch.engine import terms
+
+    entries = {b"\x00\x01" + f"{n:05d}".encode(): bytes([n % 251]) * (n % 40) for n in range(0, 3000, 7)}
+    entries[b"\x00\x01" + b"k" * 300] = b"long key"
+    entries[b"\x00\x01" + b"v"] = b"\x07" * 70_000
+    entries[b"\x00\x02" + b"x" * 254] = b"\xff" * 65_535  # the longest short form
+    storage = FileStorage(str(tmp_path))
+    writer = terms.SortedTermsWriter(storage.create_file("terms"))
+    for key in sorted(entries):
+        writer.add(key, entries[key])
+    writer.close()
+    length = (tmp_path / "terms").stat().st_size
+    table = terms.SortedTermsReader(storage.open_file("terms"), length)
+    lengths = sum(9 if len(k) >= 255 or len(v) > 65_535 else 3 for k, v in entries.items())
+    assert table.endofdata - table.startofdata == sum(len(k) + len(v) for k, v in entries.items()) + lengths
+    assert list(table.items()) == sorted(entries.items())
+    for key, value in entries.items():
+        assert table[key] == value and key + b"\x00" not in table
+    assert list(table.keys_from(b"\x00\x01k")) == sorted(k for k in entries if k >= b"\x00\x01k")
+    assert table.closest_key(b"\x00\x01w") == b"\x00\x02" + b"x" * 254

@@ -26,10 +26,10 @@ search then reads a term's every occurrence with one decompression per block and
 them as integers (``literal.py``), where Whoosh unpickled an object per posting and walked
 them in Python. The keys and the ids are stored byte plane by byte plane through zlib
 (``squeeze``: 2.6 bytes a key where the plain array took 8), and each posting's count of
-positions beside them, so a one-term literal's frequencies need no keys at all. A block's
-weights are each count times the document's boost, so the block keeps only the boosts that
-are not 1 (headings'). Whoosh's own matchers and segment merges get per-posting ids, weights
-and values back from these.
+positions in a zlib stream of its own before the keys, so a one-term literal's frequencies
+need no keys at all. A block's weights are each count times the document's boost, so the
+block keeps only the boosts that are not 1 (headings'), each distinct boost once. Whoosh's own
+matchers and segment merges get per-posting ids, weights and values back from these.
 
 Segments record their codec, so this module is imported (and must stay importable under this
 name) whenever such an index is opened; it imports nothing Whoosh has not loaded by then.
@@ -43,7 +43,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
-from operator import and_, floordiv, lshift, or_, rshift
+from operator import and_, floordiv, lshift, or_, rshift, sub
 from pickle import dumps
 from struct import Struct
 
@@ -70,11 +70,14 @@ from .analysis import PassagePositions, decode_positions, encode_positions
 from .packing import (
     DamagedBlock,
     checksum,
+    le_bytes,
     pack_boosts,
+    pack_counts,
     pack_gaps,
     pack_numbers,
     squeeze,
     unpack_boosts,
+    unpack_counts,
     unpack_gaps,
     unpack_numbers,
     unsqueeze,
@@ -195,14 +198,17 @@ class SpeechPostingsWriter(W3PostingsWriter):
                              else array("f", [1.0]) * len(block_ids))
             self._maxweight = max(self._weights)
 
-    # A document-set block (ID fields) holds its ids as packed gaps, the weights that are not 1
-    # (``pack_boosts``: Whoosh pickled a float per posting) and a checksum in place of values.
+    # A document-set block (ID fields) holds its ids as packed gaps in a zlib stream, the weights
+    # that are not 1 (``pack_boosts``: Whoosh pickled a float per posting) and a checksum in
+    # place of values.
 
     def _mini_ids(self):
         if self._keyed:
             self._packed_ids = squeeze(array("I", self._ids))
         elif self._document_set:
-            self._packed_ids = pack_gaps(self._ids)
+            # An ID term's documents are mostly runs (a speech's passages): their gaps, mostly
+            # 1, compress to almost nothing.
+            self._packed_ids = zlib.compress(pack_gaps(self._ids), 1)
         else:
             return super()._mini_ids()
         return self._packed_ids
@@ -231,9 +237,9 @@ class SpeechPostingsWriter(W3PostingsWriter):
             counts = array("I", map(floordiv, map(len, self._values), repeat(4)))
             documents = chain.from_iterable(map(repeat, map(lshift, self._ids, repeat(DOC_SHIFT)), counts))
             keys = array("Q", map(or_, documents, decode_positions(b"".join(self._values))))
-        packed = pack_numbers(counts) + squeeze(keys)
-        # The counts are not in a zlib stream, and zlib checks what it decompresses only after
-        # the fact: a checksum of the whole block makes damage an error.
+        packed = pack_counts(counts) + squeeze(keys)
+        # zlib checks what it decompresses only after the fact, and the counts' width is read
+        # before: a checksum of the whole block makes damage an error.
         return packed + checksum(self._packed_ids, packed)
 
 
@@ -280,13 +286,13 @@ class SpeechFieldWriter(W3FieldWriter):
 
     def _add_inlined(self, btext: bytes, kind: int, ids, weights: tuple, packed: bytes, boosts: dict,
                      length_codes: list) -> None:
-        """The dictionary entry of a term whose postings are inlined: the start of Whoosh's term
-        info head (its flag, total weight and document count, which Whoosh reads in place, and
-        the length bounds), then the packed ids, ``packed`` (counts and positions), the boosts, a
-        checksum. The rest of Whoosh's head (12 bytes of a 40-byte entry) is read off the postings."""
+        """The dictionary entry of a term whose postings are inlined: a head (its flag, total
+        weight and document count, which the terms reader reads in place, and the length
+        bounds), then the ids (the first, then the gaps after it), ``packed`` (counts and
+        positions), the boosts, a checksum. The rest of Whoosh's head is read off the postings."""
         head = PACKED_HEAD.pack(kind, sum(weights), len(ids), min(length_codes, default=0),
                                 max(length_codes, default=0))
-        body = pack_gaps(ids) + packed
+        body = _pack_inlined_ids(ids) + packed
         own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
         if own:
             body += pack_boosts(own)
@@ -306,7 +312,24 @@ def keys_positions(keys) -> array:
 # postings, or one of these packed forms.
 PACKED_DOCUMENTS = 2
 PACKED_KEYED = 3
-PACKED_HEAD = Struct("!BfIBB")  # Whoosh's head up to its length bounds: flag, weight, documents, lengths
+# Flag, total weight, documents, length bounds: Whoosh's head up to its length bounds, with a
+# byte for the count (of an inlined term, below INLINE_POSTINGS) where Whoosh has four.
+PACKED_HEAD = Struct("!BfBBB")
+if INLINE_POSTINGS > 256:
+    raise ValueError("an inlined term's count of documents is a byte")
+
+
+def _pack_inlined_ids(ids) -> bytes:
+    """The first id in four bytes, the gaps after it packed: a term in a passage or two has
+    ids far apart, but a first id of 70,000 made every id four bytes wide."""
+    return le_bytes(array("I", ids[:1])) + pack_numbers(array("I", map(sub, ids[1:], ids)))
+
+
+def _unpack_inlined_ids(body, count: int) -> tuple[list[int], int]:
+    if len(body) < 4:
+        raise DamagedBlock("inlined postings end early")
+    gaps, at = unpack_numbers(body, 4, count - 1)
+    return list(accumulate(gaps, initial=int.from_bytes(body[:4], "little"))), at
 
 
 class SpeechTermInfo(W3TermInfo):
@@ -324,7 +347,7 @@ class SpeechTermInfo(W3TermInfo):
         _, terminfo._weight, count, shortest, longest = PACKED_HEAD.unpack(s[:PACKED_HEAD.size])
         terminfo._df = count
         terminfo._minlength, terminfo._maxlength = byte_to_length(shortest), byte_to_length(longest)
-        ids, at = unpack_gaps(body, 0, count)
+        ids, at = _unpack_inlined_ids(body, count)
         weights = None
         if flags == PACKED_KEYED:
             counts, at = unpack_numbers(body, at, count)
@@ -361,6 +384,21 @@ class SpeechTermsReader(W3TermsReader):
         decode = self._keydecoder
         return ((decode(key), SpeechTermInfo.from_bytes(value))
                 for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    # Whoosh reads a term's weight and document count in place, from its own head's layout.
+
+    def _packed_head(self, fieldname, tbytes) -> tuple | None:
+        datapos = self._range_for_key(fieldname, tbytes)[0]
+        head = self._dbfile.get(datapos, PACKED_HEAD.size)
+        return PACKED_HEAD.unpack(head) if head[0] >= PACKED_DOCUMENTS else None
+
+    def frequency(self, fieldname, tbytes):
+        head = self._packed_head(fieldname, tbytes)
+        return super().frequency(fieldname, tbytes) if head is None else head[1]
+
+    def doc_frequency(self, fieldname, tbytes):
+        head = self._packed_head(fieldname, tbytes)
+        return super().doc_frequency(fieldname, tbytes) if head is None else head[2]
 
     def term_info(self, fieldname, tbytes):
         try:
@@ -400,11 +438,11 @@ class KeyedLeafMatcher(PackedLeafMatcher):
         if checksum(packed_ids, packed) != blob[-4:]:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
         ids = unsqueeze("I", packed_ids)
-        counts, at = unpack_numbers(packed, 0, len(ids))
         if len(ids) != self._blocklength:
             raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
+        counts, packed_keys = unpack_counts(packed, len(ids))
         # The keys stay packed until asked for: a literal of one term needs only the counts.
-        self._data = (ids, unpack_boosts(packed_boosts), counts, packed[at:])
+        self._data = (ids, unpack_boosts(packed_boosts), counts, packed_keys)
 
     def _block_keys(self) -> array:
         ids, _, counts, packed_keys = self._data
@@ -445,7 +483,10 @@ class DocumentSetLeafMatcher(PackedLeafMatcher):
         packed_ids, packed_boosts, stored_crc = self._data
         if checksum(packed_ids, packed_boosts or b"") != stored_crc:
             raise DamagedBlock(f"posting block of {self._term!r}: checksum does not match")
-        ids, _ = unpack_gaps(packed_ids, 0, self._blocklength)
+        gaps = zlib.decompress(packed_ids)
+        ids, end = unpack_gaps(gaps, 0, self._blocklength)
+        if end != len(gaps):
+            raise DamagedBlock(f"posting block of {self._term!r}: its ids do not match its length")
         self._data = (ids, unpack_boosts(packed_boosts), None)
 
     def _unit_weights(self) -> array:

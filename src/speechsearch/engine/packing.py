@@ -77,6 +77,24 @@ def unpack_gaps(blob, at: int, count: int) -> tuple[array, int]:
     return array("I", accumulate(gaps)), end
 
 
+def pack_counts(counts) -> bytes:
+    """Postings' counts of positions, packed, as a zlib stream: most are 1, and a block's
+    counts took a byte or two a posting, a tenth of the postings file."""
+    return zlib.compress(pack_numbers(counts), 1)
+
+
+def unpack_counts(blob, count: int) -> tuple[array, memoryview]:
+    """``count`` counts from the zlib stream at the start of ``blob``, and what follows it."""
+    stream = zlib.decompressobj()
+    packed = stream.decompress(blob)
+    if not stream.eof:
+        raise DamagedBlock("packed counts end early")
+    counts, end = unpack_numbers(packed, 0, count)
+    if end != len(packed):
+        raise DamagedBlock("packed counts do not match their count")
+    return counts, memoryview(blob)[len(blob) - len(stream.unused_data):]
+
+
 def squeeze(numbers: array) -> bytes:
     """An array of ids or keys as zlib's stream of its bytes, taken plane by plane (every
     number's lowest byte, then every second byte ...): the high bytes of ids and keys in one
@@ -98,18 +116,37 @@ def unsqueeze(typecode: str, blob) -> array:
 
 
 def pack_boosts(boosts: dict) -> bytes | None:
-    """Documents' boosts (sorted by document) as their count, their packed gaps and 32-bit floats."""
+    """Documents' boosts (sorted by document): their count and packed gaps, then the distinct
+    boosts as 32-bit floats and, where there is more than one, each document's index among
+    them (more than 255 distinct: 0, then a float per document). A corpus has a boost or two (a
+    heading's), and a float per document was most of a block's boosts, a fifth of the postings."""
     if not boosts:
         return None
     docs = sorted(boosts)
-    return len(docs).to_bytes(4, "little") + pack_gaps(docs) + le_bytes(array("f", map(boosts.__getitem__, docs)))
+    values = sorted(set(map(boosts.__getitem__, docs)))
+    head = pack_numbers([len(docs)]) + pack_gaps(docs)
+    if len(values) > 255:
+        return head + b"\0" + le_bytes(array("f", map(boosts.__getitem__, docs)))
+    packed = head + bytes([len(values)]) + le_bytes(array("f", values))
+    if len(values) > 1:
+        packed += bytes(map({value: i for i, value in enumerate(values)}.__getitem__, map(boosts.__getitem__, docs)))
+    return packed
 
 
 def unpack_boosts(blob) -> dict:
     if not blob:
         return {}
-    count = int.from_bytes(blob[:4], "little")
-    docs, at = unpack_gaps(blob, 4, count)
-    if at + 4 * count > len(blob):
+    (count,), at = unpack_numbers(blob, 0, 1)
+    docs, at = unpack_gaps(blob, at, count)
+    distinct = blob[at] if at < len(blob) else None
+    if distinct is None or at + 1 + 4 * (distinct or count) > len(blob):
         raise DamagedBlock("packed boosts end early")
-    return dict(zip(docs, le_array("f", blob[at:at + 4 * count]), strict=True))
+    values = le_array("f", blob[at + 1:at + 1 + 4 * (distinct or count)])
+    at += 1 + 4 * len(values)
+    if len(blob) != at + (count if distinct > 1 else 0):
+        raise DamagedBlock("packed boosts do not match their count")
+    if not distinct:
+        return dict(zip(docs, values, strict=True))
+    if distinct == 1:
+        return dict.fromkeys(docs, values[0])
+    return dict(zip(docs, map(values.__getitem__, blob[at:]), strict=True))
