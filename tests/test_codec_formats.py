@@ -1,6 +1,7 @@
 """The codec's packed forms read back what was written, at every width, and refuse what is cut."""
 
 import mmap
+import pickle
 import random
 import zlib
 from array import array
@@ -22,7 +23,7 @@ from speechsearch.engine.packing import (
     unpack_numbers,
     unsqueeze,
 )
-from speechsearch.engine.stored import ANCHOR_EVERY, StoredFieldsColumn
+from speechsearch.engine.stored import BLOCK_RECORDS, DICTIONARY_SAMPLE, StoredFieldsColumn
 
 
 @pytest.mark.parametrize("top, code", [(0, "B"), (255, "B"), (256, "H"), (65535, "H"), (65536, "I"),
@@ -85,32 +86,61 @@ def test_squeezed_arrays_read_back(typecode):
 
 
 @pytest.mark.parametrize("mapped", [False, True])
-@pytest.mark.parametrize("count", [0, 1, ANCHOR_EVERY - 1, ANCHOR_EVERY, ANCHOR_EVERY + 1, 5 * ANCHOR_EVERY + 3])
-def test_stored_fields_read_back_around_anchors(count, mapped, tmp_path):
-    """Every record reads back, in any order, whether or not it is an anchor; gaps in the
-    document numbers (documents without stored fields) read as None. Read through a memory map,
-    the directory is a view of the map, and the file still closes while the reader holds it."""
+@pytest.mark.parametrize("spacing", [1, 2])
+@pytest.mark.parametrize("count", [0, 1, BLOCK_RECORDS - 1, BLOCK_RECORDS, BLOCK_RECORDS + 1, DICTIONARY_SAMPLE - 1,
+                                   DICTIONARY_SAMPLE, DICTIONARY_SAMPLE + 3 * BLOCK_RECORDS + 5])
+def test_stored_fields_read_back_around_blocks(count, spacing, mapped, tmp_path):
+    """Every record reads back, in any order, from any place in its block, written before the
+    dictionary was chosen or after; where documents have no stored fields (a gap in the
+    document numbers), theirs read as None. Read through a memory map, the directory is a view
+    of the map, and the file still closes while the reader holds it."""
     storage = MappedStorage(str(tmp_path)) if mapped else RamStorage()
-    records = {number * 2: {"text": "坚持以人民为中心" * (number % 7), "line": number, "path": ["一、总体要求"]}
+    # Records of one form and of another: a record keeps only what differs from its block's first.
+    records = {number * spacing: {"text": "坚持以人民为中心" * (number % 7), "line": number,
+                                  **({"path": ["一、总体要求"]} if number % 3 else {"kind": "speech", "target": None})}
                for number in range(count)}
     with storage.create_file("stored") as out:
         writer = StoredFieldsColumn().writer(out)
         for docnum, fields in records.items():
-            writer.add(docnum, fields)
-        writer.finish(2 * count)
+            given = dict(fields)
+            writer.add(docnum, given)
+            given.clear()  # as Whoosh's per-document writer does, for its next document
+        writer.finish(spacing * count)
         length = out.tell()
     stored = storage.open_file("stored")
-    reader = StoredFieldsColumn().reader(stored, 0, length, 2 * count)
-    assert isinstance(reader._offsets.obj, mmap.mmap) == mapped  # not a copy of the directory
+    reader = StoredFieldsColumn().reader(stored, 0, length, spacing * count)
+    assert isinstance(reader._blocks.obj, mmap.mmap) == mapped  # not a copy of the directory
+    assert (reader._docs is None) == (spacing == 1 or count < 2)  # documents 0, 1, 2 ... need no table
     order = list(records)
     random.Random(3).shuffle(order)
     for docnum in order:
         assert reader[docnum] == records[docnum]
-    for docnum in range(1, 2 * count, 2):
+        reader[docnum]["text"] = "changed by a caller"  # each read is a dict of its own
+        assert reader[docnum] == records[docnum]
+    for docnum in range(1, spacing * count, 2) if spacing == 2 else ():
         assert reader[docnum] is None
-    assert reader[2 * count + 10] is None
+    assert reader[spacing * count + 10] is None and reader[-1] is None
+    if count > DICTIONARY_SAMPLE:  # blocks compress against the dictionary, not on their own
+        assert length < sum(len(zlib.compress(pickle.dumps(r), 6)) for r in records.values()) / 3
     stored.close()
     assert stored.is_closed
+
+
+def test_a_damaged_stored_block_is_an_error_not_other_fields(tmp_path):
+    storage = RamStorage()
+    with storage.create_file("stored") as out:
+        writer = StoredFieldsColumn().writer(out)
+        for docnum in range(100):
+            writer.add(docnum, {"text": f"第{docnum}段", "line": docnum})
+        writer.finish(100)
+        length = out.tell()
+    blob = bytearray(storage.open_file("stored").read(length))
+    blob[40] ^= 0xFF
+    with storage.create_file("damaged") as out:
+        out.write(bytes(blob))
+    reader = StoredFieldsColumn().reader(storage.open_file("damaged"), 0, length, 100)
+    with pytest.raises(zlib.error):
+        reader[5]
 
 
 def test_scored_docs_above_a_floor_are_those_a_scan_finds():

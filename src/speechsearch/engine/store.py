@@ -33,7 +33,7 @@ BM25_B, BM25_K1 = 0.3, 1.2
 # Schema 18: passage ids stored only; 17: terms in a sorted table (terms.py); 16: inlined
 # entries' shorter head; 15: packed ID-field blocks, target not indexed; 14: packed postings and
 # stored fields; 13: a manifest per commit; 12: engine/ package (the schema pickles module paths).
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
