@@ -1,14 +1,14 @@
 """A cold search, whole process, beside rg on the same text; optionally beside another tree.
 
-    python benchmarks/bench_cold.py --workdir DIR [--rounds 5] [--baseline OLD_SRC]
+    python benchmarks/bench_cold.py --workdir DIR [--rounds 5] [--baseline OLD_SRC [--baseline-workdir BDIR]]
 
 DIR holds a built index of the bench corpus (``bench_index.bench_index_in`` makes one there if
 it has none). For the 24 queries of ``bench_peers`` it runs, query by query and alternating
 their order every round so that the machine's drift falls on all of them alike:
 
 - ``speechsearch search Q -n 10`` as the console script runs it (``from speechsearch.cli import
-  main``), from this tree's ``src`` and, with --baseline, from OLD_SRC too (on the same index:
-  both must read its schema);
+  main``), from this tree's ``src`` and, with --baseline, from OLD_SRC too (on the same index,
+  or with --baseline-workdir BDIR on the index OLD_SRC built there, when the schemas differ);
 - ``rg -c Q`` over a folder of the bench documents, one file each, as a user keeps them (what
   issue 16 compared with: bench_search.py's raw folder);
 - ``rg -c Q`` over one file of every passage's text (bench_peers.py's comparison).
@@ -54,7 +54,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="the src folder of another checkout, run on the same index")
+    parser.add_argument("--baseline-workdir", type=Path,
+                        help="with --baseline: a folder whose corpus.yaml and index that checkout built "
+                             "(for a baseline that cannot read this tree's index)")
     args = parser.parse_args()
+    if args.baseline_workdir and not (args.baseline_workdir / ".speechsearch" / "CURRENT").exists():
+        parser.error(f"{args.baseline_workdir} holds no index: build it with the baseline's tree first")
     corpus = bench_index_in(args.workdir, args.bench)
     folder = write_raw(bench_documents(bench_files(args.bench), None), args.workdir / "raw")
     one_file = args.workdir / "passages.txt"
@@ -64,7 +69,10 @@ def main() -> None:
     trees = {"speechsearch": HERE.parent / "src"}
     if args.baseline:
         trees = {"baseline": args.baseline.resolve(), **trees}
-    commands = {name: ([sys.executable, "-c", SEARCH, str(corpus)], dict(USER_ENV, PYTHONPATH=str(src)))
+    corpora = {name: corpus for name in trees}
+    if args.baseline and args.baseline_workdir:
+        corpora["baseline"] = args.baseline_workdir.resolve() / "corpus.yaml"
+    commands = {name: ([sys.executable, "-c", SEARCH, str(corpora[name])], dict(USER_ENV, PYTHONPATH=str(src)))
                 for name, src in trees.items()}
     for src in trees.values():
         compileall.compile_dir(str(src), quiet=1)
