@@ -139,7 +139,7 @@ def test_a_damaged_stored_block_is_an_error_not_other_fields(tmp_path):
     with storage.create_file("damaged") as out:
         out.write(bytes(blob))
     reader = StoredFieldsColumn().reader(storage.open_file("damaged"), 0, length, 100)
-    with pytest.raises(zlib.error):
+    with pytest.raises(DamagedBlock, match="stored fields, block 0"):
         reader[5]
 
 

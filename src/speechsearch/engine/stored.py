@@ -18,8 +18,8 @@ Inside a block: each record's end (32-bit integers), then the records' pickles. 
 column: the blocks; the dictionary; each record's docnum (left out where the docnums are
 0, 1, 2 ..., as a segment writes them); each block's offset and one final offset; then four
 32-bit integers: the record count, the records a block holds, the dictionary's length and
-whether the docnums were left out. zlib's Adler-32 makes a damaged block an error rather than
-other fields.
+whether the docnums were left out. zlib's Adler-32 makes a damaged block an error
+(``DamagedBlock``) rather than other fields.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from struct import Struct
 
 from whoosh.columns import Column, ColumnReader, ColumnWriter
 
-from .packing import le_bytes, le_view
+from .packing import DamagedBlock, le_bytes, le_view
 
 BLOCK_RECORDS = 32
 DICTIONARY_SAMPLE = 2048  # records held back to choose the dictionary from
@@ -155,13 +155,16 @@ class StoredFieldsReader(ColumnReader):
             return found
         start, end = self._blocks[block], self._blocks[block + 1]
         stream = zlib.decompressobj(zdict=self._dictionary) if self._dictionary else zlib.decompressobj()
-        raw = stream.decompress(self._dbfile.get(self._basepos + start, end - start))
+        try:
+            raw = stream.decompress(self._dbfile.get(self._basepos + start, end - start))
+        except zlib.error as exc:
+            raise DamagedBlock(f"stored fields, block {block}: {exc}") from None
         count = min(self._per_block, self._records - block * self._per_block)
         if not stream.eof or len(raw) < 4 * count:
-            raise zlib.error(f"stored fields: block {block} ends early")
+            raise DamagedBlock(f"stored fields, block {block}: it ends early")
         ends = le_view("I", raw[:4 * count])
         if ends[-1] != len(raw) - 4 * count:
-            raise zlib.error(f"stored fields: block {block} does not match its records")
+            raise DamagedBlock(f"stored fields, block {block}: it does not match its records")
         found = self._cache[block] = (ends, raw[4 * count:])
         if len(self._cache) > CACHED_BLOCKS:
             self._cache.popitem(last=False)
