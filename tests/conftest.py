@@ -33,7 +33,7 @@ def run_process(folder: Path, *args, **kwargs) -> subprocess.CompletedProcess:
                           text=True, **kwargs)
 
 
-def _interruptible() -> None:
+def interruptible() -> None:
     # A shell starts background jobs with Ctrl-C ignored, and a child inherits that; Python
     # then never turns SIGINT into KeyboardInterrupt. The tests of Ctrl-C need the default.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -45,7 +45,7 @@ def signal_under_way(folder: Path, args: list[str], sig: int, tenths: int = 1) -
     not signalled: the caller's checks of what a finished run changes then fail.)"""
     process = subprocess.Popen([sys.executable, "-m", "speechsearch", *args], cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=_interruptible)
+                               preexec_fn=interruptible)
     seen = []
     for line in process.stderr:
         seen.append(line)

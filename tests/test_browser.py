@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_DOC
+from tests.conftest import SEED_DOC, interruptible
 from tests.web_corpus import make_web_corpus
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -33,7 +33,7 @@ def server(tmp_path_factory):
                            capture_output=True, text=True, timeout=600)
     assert index.returncode == 0, index.stderr
     process = subprocess.Popen([sys.executable, "-m", "speechsearch", "serve", "--port", "0"], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     line = process.stderr.readline()
     url = re.search(r"on (http://\S+/)", line)
     assert url, line

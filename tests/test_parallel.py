@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from speechsearch.engine.store import IndexStore
-from tests.conftest import SEED, signal_under_way, write_corpus
+from tests.conftest import SEED, interruptible, signal_under_way, write_corpus
 from tests.conftest import run_process as cli
 
 QUERIES = ["抓落实", "人社", "舆论主导权", "就业"]
@@ -209,7 +209,8 @@ def test_workers_end_with_their_indexer(tmp_path, sig):
     assert cli(tmp_path, "index", "-q", "--jobs", "1").returncode == 0
     before = scored(tmp_path, "编号00042")
     process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "--jobs", "2"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=interruptible)
     for line in process.stderr:
         if line.startswith("indexing:"):
             break
