@@ -43,7 +43,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, groupby, islice, repeat
-from operator import and_, floordiv, lshift, or_, rshift, sub
+from operator import and_, floordiv, lshift, or_, rshift
 from pickle import dumps
 from struct import Struct
 
@@ -70,7 +70,6 @@ from .analysis import PassagePositions, decode_positions, encode_positions
 from .packing import (
     DamagedBlock,
     checksum,
-    le_bytes,
     pack_boosts,
     pack_counts,
     pack_gaps,
@@ -288,11 +287,11 @@ class SpeechFieldWriter(W3FieldWriter):
                      length_codes: list) -> None:
         """The dictionary entry of a term whose postings are inlined: a head (its flag, total
         weight and document count, which the terms reader reads in place, and the length
-        bounds), then the ids (the first, then the gaps after it), ``packed`` (counts and
-        positions), the boosts, a checksum. The rest of Whoosh's head is read off the postings."""
+        bounds), then the packed ids, ``packed`` (counts and positions), the boosts, a
+        checksum. The rest of Whoosh's head is read off the postings."""
         head = PACKED_HEAD.pack(kind, sum(weights), len(ids), min(length_codes, default=0),
                                 max(length_codes, default=0))
-        body = _pack_inlined_ids(ids) + packed
+        body = pack_gaps(ids) + packed
         own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
         if own:
             body += pack_boosts(own)
@@ -319,19 +318,6 @@ if INLINE_POSTINGS > 256:
     raise ValueError("an inlined term's count of documents is a byte")
 
 
-def _pack_inlined_ids(ids) -> bytes:
-    """The first id in four bytes, the gaps after it packed: a term in a passage or two has
-    ids far apart, but a first id of 70,000 made every id four bytes wide."""
-    return le_bytes(array("I", ids[:1])) + pack_numbers(array("I", map(sub, ids[1:], ids)))
-
-
-def _unpack_inlined_ids(body, count: int) -> tuple[list[int], int]:
-    if len(body) < 4:
-        raise DamagedBlock("inlined postings end early")
-    gaps, at = unpack_numbers(body, 4, count - 1)
-    return list(accumulate(gaps, initial=int.from_bytes(body[:4], "little"))), at
-
-
 class SpeechTermInfo(W3TermInfo):
     """Whoosh's term info, which also reads the packed inline entries of ``SpeechFieldWriter``."""
 
@@ -347,7 +333,7 @@ class SpeechTermInfo(W3TermInfo):
         _, terminfo._weight, count, shortest, longest = PACKED_HEAD.unpack(s[:PACKED_HEAD.size])
         terminfo._df = count
         terminfo._minlength, terminfo._maxlength = byte_to_length(shortest), byte_to_length(longest)
-        ids, at = _unpack_inlined_ids(body, count)
+        ids, at = unpack_gaps(body, 0, count)
         weights = None
         if flags == PACKED_KEYED:
             counts, at = unpack_numbers(body, at, count)
@@ -385,20 +371,21 @@ class SpeechTermsReader(W3TermsReader):
         return ((decode(key), SpeechTermInfo.from_bytes(value))
                 for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
 
-    # Whoosh reads a term's weight and document count in place, from its own head's layout.
+    # Whoosh reads a term's weight and document count in place, from its own head's layout;
+    # a packed entry's head has its own.
 
-    def _packed_head(self, fieldname, tbytes) -> tuple | None:
+    def _weight_and_count(self, fieldname, tbytes) -> tuple[float, int]:
         datapos = self._range_for_key(fieldname, tbytes)[0]
         head = self._dbfile.get(datapos, PACKED_HEAD.size)
-        return PACKED_HEAD.unpack(head) if head[0] >= PACKED_DOCUMENTS else None
+        if head[0] >= PACKED_DOCUMENTS:
+            return PACKED_HEAD.unpack(head)[1:3]
+        return W3TermInfo.read_weight(self._dbfile, datapos), W3TermInfo.read_doc_freq(self._dbfile, datapos)
 
     def frequency(self, fieldname, tbytes):
-        head = self._packed_head(fieldname, tbytes)
-        return super().frequency(fieldname, tbytes) if head is None else head[1]
+        return self._weight_and_count(fieldname, tbytes)[0]
 
     def doc_frequency(self, fieldname, tbytes):
-        head = self._packed_head(fieldname, tbytes)
-        return super().doc_frequency(fieldname, tbytes) if head is None else head[2]
+        return self._weight_and_count(fieldname, tbytes)[1]
 
     def term_info(self, fieldname, tbytes):
         try:

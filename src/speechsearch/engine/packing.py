@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from itertools import accumulate, chain
+from itertools import accumulate
 from operator import sub
 
 from .analysis import BIG_ENDIAN
@@ -68,13 +68,18 @@ def unpack_numbers(blob, at: int, count: int) -> tuple[array, int]:
 
 
 def pack_gaps(ids) -> bytes:
-    """Sorted document ids, as the first and the gaps after it."""
-    return pack_numbers(array("I", map(sub, ids, chain((0,), ids))))
+    """Sorted document ids: the first in four bytes, then the gaps after it, packed. (Packed with
+    the first, the gaps took its width: past id 65,535, four bytes each.)"""
+    return le_bytes(array("I", ids[:1])) + pack_numbers(array("I", map(sub, ids[1:], ids)))
 
 
 def unpack_gaps(blob, at: int, count: int) -> tuple[array, int]:
-    gaps, end = unpack_numbers(blob, at, count)
-    return array("I", accumulate(gaps)), end
+    if not count:
+        return array("I"), unpack_numbers(blob, at, 0)[1]
+    if at + 4 > len(blob):
+        raise DamagedBlock("packed ids end early")
+    gaps, end = unpack_numbers(blob, at + 4, count - 1)
+    return array("I", accumulate(gaps, initial=int.from_bytes(blob[at:at + 4], "little"))), end
 
 
 def pack_counts(counts) -> bytes:
