@@ -31,6 +31,13 @@ need no keys at all. A block's weights are each count times the document's boost
 block keeps only the boosts that are not 1 (headings'), each distinct boost once. Whoosh's own
 matchers and segment merges get per-posting ids, weights and values back from these.
 
+A term in HEADS_FROM or more passages of a segment keeps its heads in its dictionary entry,
+after Whoosh's own (``TermHeads``): the HEADS postings most likely to score best, and a bound
+on all the others. A top-N search of the term (``literal.py``) scores those and stops where no
+other posting can reach its N-th score, where it used to score every posting: a block's own
+maximum (Whoosh's block quality) is no help, since every block of a frequent term holds a short
+passage or a heading that uses it.
+
 Segments record their codec, so this module is imported (and must stay importable under this
 name) whenever such an index is opened; it imports nothing Whoosh has not loaded by then.
 """
@@ -42,7 +49,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, groupby, islice, repeat
+from itertools import accumulate, chain, compress, groupby, islice, repeat
 from operator import and_, floordiv, lshift, or_, rshift
 from pickle import dumps
 from struct import Struct
@@ -63,13 +70,15 @@ from whoosh.formats import Existence
 from whoosh.matching import ListMatcher, NullMatcherClass
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_ushort
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import PassagePositions, decode_positions, encode_positions
 from .packing import (
     DamagedBlock,
     checksum,
+    le_array,
+    le_bytes,
     pack_boosts,
     pack_counts,
     pack_gaps,
@@ -85,6 +94,8 @@ from .stored import STORED_FIELDS
 from .terms import SortedTermsReader, SortedTermsWriter
 
 INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
+HEADS_FROM = 2048  # terms in this many documents keep heads (TermHeads)
+HEADS = 1024
 
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
@@ -167,6 +178,8 @@ class SpeechPostingsWriter(W3PostingsWriter):
         weights = array("f", counts)
         for doc, boost in boosts.items():
             weights[bisect_left(ids, doc)] *= boost
+        if len(ids) >= HEADS_FROM:
+            self._terminfo.heads_blob = pack_heads(ids, counts, boosts, lengths, self._average_length(lengths))
         ends = array("Q", accumulate(counts))  # each posting's last key + 1
         boosted = sorted(boosts)
         size = KEYED_BLOCK_POSTINGS
@@ -184,6 +197,13 @@ class SpeechPostingsWriter(W3PostingsWriter):
             self._maxweight = max(self._weights)
             if end < len(ids):
                 self._write_block()  # the last block is written by finish_postings
+
+    def _average_length(self, lengths: bytes) -> float:
+        """The mean length in the field whose length column is ``lengths``, for each of its terms."""
+        if getattr(self, "_averaged", (None,))[0] is not lengths:
+            total = sum(LENGTH_OF_BYTE[code] * n for code, n in Counter(lengths).items())
+            self._averaged = (lengths, total / max(len(lengths), 1))
+        return self._averaged[1]
 
     def add_documents(self, ids: array, boosts: dict) -> None:
         """Add a document-set term's postings (``ids`` sorted; ``boosts`` the weights that are
@@ -258,6 +278,12 @@ class SpeechFieldWriter(W3FieldWriter):
         self._infield = False
         self.is_closed = False
 
+    def start_term(self, btext):  # Whoosh's, with a term info that can keep heads
+        if self._postwriter is None:
+            raise Exception("Called start_term before start_field")
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, SpeechTermInfo())
+
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
         postings = list(islice(postings_of_keys(keys), INLINE_POSTINGS))  # stops early for a frequent term
@@ -318,14 +344,108 @@ if INLINE_POSTINGS > 256:
     raise ValueError("an inlined term's count of documents is a byte")
 
 
+@dataclass
+class TermHeads:
+    """A frequent term's postings most likely to score best in a segment: their documents, their
+    counts of positions and the boosts of those that have one; and ``frontier``, pairs (weight,
+    length byte) such that every other posting has a weight no higher and a length no shorter
+    than one of them. BM25 rises with the weight and falls with the length, so the best score
+    of a frontier pair bounds the score of every posting that is not a head, whatever the
+    index's statistics are when it is searched."""
+
+    ids: array
+    counts: array
+    boosts: dict
+    frontier: list[tuple[float, int]]
+
+
+HEADS_TAG = b"H"
+
+
+def pack_heads(ids: array, counts: array, boosts: dict, lengths: bytes, average_length: float) -> bytes:
+    """The heads of a term's postings (``ids`` and ``counts`` in document order, ``boosts``
+    where not 1, the field's ``lengths`` column): the HEADS with the highest BM25 at the
+    segment's ``average_length``. The order is only a guess at the search's (whose statistics
+    are the whole index's); the frontier is exact."""
+    from .store import BM25_B, BM25_K1
+
+    as_stored = {doc: array("f", [boost])[0] for doc, boost in boosts.items()}  # as a block keeps it
+    weights = list(map(float, counts))
+    for doc, boost in as_stored.items():
+        i = bisect_left(ids, doc)
+        weights[i] = counts[i] * boost
+    pairs = list(zip(weights, bytes(map(lengths.__getitem__, ids)), strict=True))
+    population = Counter(pairs)
+
+    def impact(pair):
+        weight, code = pair
+        return weight / (weight + BM25_K1 * (1 - BM25_B + BM25_B * LENGTH_OF_BYTE[code] / (average_length or 1)))
+
+    taken, room, partial = set(), HEADS, None
+    for pair in sorted(population, key=impact, reverse=True):
+        if population[pair] > room:
+            partial = pair
+            break
+        taken.add(pair)
+        room -= population[pair]
+    chosen = list(map(taken.__contains__, pairs))
+    if partial is not None and room:
+        for i in [i for i, pair in enumerate(pairs) if pair == partial][:room]:
+            chosen[i] = True
+    rest = [pair for pair in population if pair not in taken]
+    frontier, best = [], -1.0
+    for weight, code in sorted(rest, key=lambda pair: (pair[1], -pair[0])):
+        if weight > best:
+            frontier.append((weight, code))
+            best = weight
+    head_ids = list(compress(ids, chosen))
+    body = (pack_numbers([len(head_ids)]) + pack_gaps(head_ids) + pack_numbers(list(compress(counts, chosen)))
+            + pack_numbers([len(frontier)]) + le_bytes(array("d", [weight for weight, _ in frontier]))
+            + bytes(code for _, code in frontier))
+    boosted = {doc: boosts[doc] for doc in head_ids if doc in boosts}
+    if boosted:
+        body += pack_boosts(boosted)
+    return HEADS_TAG + body + checksum(b"", body)
+
+
+def unpack_heads(blob) -> TermHeads:
+    if blob[:1] != HEADS_TAG or checksum(b"", blob[1:-4]) != blob[-4:]:
+        raise DamagedBlock("heads of a term's postings: checksum does not match")
+    body = blob[1:-4]
+    (count,), at = unpack_numbers(body, 0, 1)
+    ids, at = unpack_gaps(body, at, count)
+    counts, at = unpack_numbers(body, at, count)
+    (size,), at = unpack_numbers(body, at, 1)
+    end = at + 8 * size
+    weights = le_array("d", body[at:end])
+    codes = body[end:end + size]
+    if len(weights) != size or len(codes) != size:
+        raise DamagedBlock("heads of a term's postings end early")
+    return TermHeads(ids, counts, unpack_boosts(body[end + size:]), list(zip(weights, codes, strict=True)))
+
+
 class SpeechTermInfo(W3TermInfo):
-    """Whoosh's term info, which also reads the packed inline entries of ``SpeechFieldWriter``."""
+    """Whoosh's term info, which also reads the packed inline entries of ``SpeechFieldWriter``
+    and keeps a frequent term's heads after Whoosh's entry (whose reader reads no further)."""
+
+    heads_blob = b""
+    _ENTRY_SIZE = W3TermInfo._struct.size + _LONG_SIZE + _INT_SIZE
+
+    def to_bytes(self):
+        entry = super().to_bytes()
+        return entry + self.heads_blob if self.heads_blob and not self.is_inlined() else entry
+
+    def heads(self) -> TermHeads | None:
+        return unpack_heads(self.heads_blob) if self.heads_blob else None
 
     @classmethod
     def from_bytes(cls, s):
         flags = s[0]
         if flags < PACKED_DOCUMENTS:
-            return super().from_bytes(s)
+            terminfo = super().from_bytes(s)
+            if not flags and len(s) > cls._ENTRY_SIZE:
+                terminfo.heads_blob = bytes(s[cls._ENTRY_SIZE:])
+            return terminfo
         body = s[PACKED_HEAD.size:-4]
         if checksum(b"", body) != s[-4:]:
             raise DamagedBlock("inlined postings: checksum does not match")
@@ -460,6 +580,25 @@ class KeyedLeafMatcher(PackedLeafMatcher):
             if block_boosts:
                 postings.boosts.update(block_boosts)
             self._next_block()
+
+
+    def postings_of(self, docs: list[int]) -> dict[int, tuple[int, float]]:
+        """Each of ``docs`` (sorted) that has a posting here: its count of positions and boost.
+        Only the blocks that would hold one are read (the matcher is used up)."""
+        found, i = {}, 0
+        while not self._atend and i < len(docs):
+            if docs[i] <= self._maxid:
+                if self._data is None:
+                    self._read_data()
+                ids, boosts, counts, _ = self._data
+                while i < len(docs) and docs[i] <= self._maxid:
+                    doc = docs[i]
+                    at = bisect_left(ids, doc)
+                    if at < len(ids) and ids[at] == doc:
+                        found[doc] = (counts[at], boosts.get(doc, 1.0))
+                    i += 1
+            self._next_block()
+        return found
 
 
 class DocumentSetLeafMatcher(PackedLeafMatcher):

@@ -107,6 +107,11 @@ class LiteralQuery(query.Query):
 
     def matcher(self, searcher, context=None):
         weighting = context.weighting if context is not None else searcher.weighting
+        limit = getattr(context, "limit", 0) if getattr(context, "top_query", None) is self else 0
+        if limit and weighting is not None and self._one_term():
+            best = heads_best(searcher, weighting, self._components(), limit)
+            if best is not None:
+                return ScoredDocsMatcher(*best) if best[0] else matching.NullMatcher()
         docs, scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
         if docs and self.continued is not None:
             docs, scores = _continuing(searcher.reader(), docs, scores, self.exact, self.continued)
@@ -120,10 +125,20 @@ class LiteralQuery(query.Query):
                 scores = list(map(add, scores, map(extra.get, docs, repeat(0.0))))
         if not docs:
             return matching.NullMatcher()
-        limit = getattr(context, "limit", 0) if getattr(context, "top_query", None) is self else 0
         if limit and len(docs) > limit:
             docs, scores = _best(docs, scores, limit)
         return ScoredDocsMatcher(docs, scores)
+
+
+    def _one_term(self) -> bool:
+        """Whether the literal is one term of its field, ranked by at most one word: a sum of
+        two terms' scores, which ``heads_best`` can bound."""
+        return (len(self.parts) == 1 and len(self.parts[0]) == 1 and len(self.ranking) <= 1
+                and self.exact is None and self.continued is None)
+
+    def _components(self) -> list[tuple[str, str, float]]:
+        return [(self.fieldname, self.parts[0][0], self.boost)] + [(self.ranking_field, word, 1.0)
+                                                                   for word in self.ranking]
 
 
 def _best(docs: list[int], scores: list[float], limit: int) -> tuple[list[int], list[float]]:
@@ -239,18 +254,7 @@ def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int],
           boost: float) -> list[float]:
     """BM25 of each document's phrase frequency: computed once per distinct (frequency,
     length) pair, of which a field's one-byte lengths leave a few hundred."""
-    from .codec import LENGTH_OF_BYTE, length_bytes
-
-    parent = searcher.get_parent()
-    idf = sum(_idf(parent, field, alternatives) for alternatives in parts)
-    avgfl = parent.avg_field_length(field) or 1
-    b = weighting._field_B.get(field, weighting.B) if hasattr(weighting, "_field_B") else weighting.B
-    k1 = weighting.K1
-
-    def score(weight: float, length_byte: int) -> float:
-        return boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
-
-    lengths = length_bytes(searcher.reader(), field)
+    score, lengths = _scorer(searcher, weighting, field, parts, boost)
     # Each document's (frequency, length byte) as one integer, which hashes quicker than a tuple.
     pairs = list(map(or_, map(lshift, counts, repeat(8)), map(lengths.__getitem__, docs)))
     memo = {pair: score(pair >> 8, pair & 255) for pair in set(pairs)}
@@ -265,6 +269,116 @@ def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int],
                 found = boosted[key] = score(*key)
             scores[i] = found
     return scores
+
+
+def _scorer(searcher, weighting, field: str, parts, boost: float):
+    """``score(weight, length byte)``, the BM25 of the phrase ``parts`` of ``field`` times
+    ``boost`` under the whole index's statistics; and the segment's length bytes of the field."""
+    from .codec import LENGTH_OF_BYTE, length_bytes
+
+    parent = searcher.get_parent()
+    idf = sum(_idf(parent, field, alternatives) for alternatives in parts)
+    avgfl = parent.avg_field_length(field) or 1
+    b = weighting._field_B.get(field, weighting.B) if hasattr(weighting, "_field_B") else weighting.B
+    k1 = weighting.K1
+
+    def score(weight: float, length_byte: int) -> float:
+        return boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
+
+    return score, length_bytes(searcher.reader(), field)
+
+
+def heads_best(searcher, weighting, components: list[tuple[str, str, float]], limit: int):
+    """The documents of the segment that can enter its top ``limit`` (ties included) and their
+    scores, in document order, for a sum of terms' scores (``components``: field, term, boost;
+    the first term decides what matches), read from the terms' heads (``codec.TermHeads``)
+    without scoring every posting. None where a term has no heads or they cannot settle it.
+
+    Each term's heads give exact scores, and its frontier a bound on every other posting. A
+    document among some term's heads has a floor (what is known of it) and a ceiling (the
+    unknown terms at their bounds); the ``limit``-th floor of the documents known to match is
+    the cut. A document in no term's heads has the sum of the bounds as its ceiling: above the
+    cut, the heads cannot settle the top and None is the answer. Otherwise only the documents
+    whose ceiling reaches the cut matter; their missing terms are read from the few posting
+    blocks that hold them."""
+    known, bounds, postings = [], [], []
+    for number, (field, term, boost) in enumerate(components):
+        told = _term_heads(searcher, weighting, field, term, boost)
+        if told is None:
+            if not number:
+                return None  # a term without heads is rare: scoring it all is cheap
+            docs, scores = phrase_scores(searcher, weighting, field, [(term,)], boost)
+            told = dict(zip(docs, scores, strict=True)), 0.0, None
+        elif not number and not told[0] and not told[1]:
+            return [], []  # the literal's term is not in the segment
+        for column, value in zip((known, bounds, postings), told, strict=True):
+            column.append(value)
+
+    if len(known[0]) < limit or sum(bounds) >= (cut := _cut(known, limit)):
+        return None
+    union = sorted(set().union(*known))
+    ceilings = _summed([list(map(scores.get, union, repeat(bound)))
+                        for scores, bound in zip(known, bounds, strict=True)])
+    candidates = list(compress(union, map(ge, ceilings, repeat(cut))))
+    for scores, read in zip(known, postings, strict=True):
+        missing = [doc for doc in candidates if doc not in scores]
+        if not missing or read is None:
+            continue
+        leaf, score, lengths = read
+        for doc, (count, boost) in leaf.postings_of(missing).items():
+            scores[doc] = score(count * boost if boost != 1.0 else count, lengths[doc])
+    first = known[0]
+    docs = [doc for doc in candidates if doc in first]  # the rest hold another term, not this one
+    totals = list(map(first.__getitem__, docs))
+    for scores in known[1:]:
+        totals = list(map(add, totals, map(scores.get, docs, repeat(0.0))))
+    return _best(docs, totals, limit) if len(docs) > limit else (docs, totals)
+
+
+def _term_heads(searcher, weighting, field: str, term: str, boost: float):
+    """What a term's heads tell in this segment: the heads' scores, a bound on every other
+    posting's, and how to read more (its leaf matcher, score function and length bytes).
+    Nothing for a term the segment lacks; None for a term without heads."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from .codec import KeyedLeafMatcher, SpeechTermInfo
+
+    reader = searcher.reader()
+    if (field, term) not in reader:
+        return {}, 0.0, None
+    info = reader.term_info(field, term)
+    heads = info.heads() if isinstance(info, SpeechTermInfo) else None
+    leaf = reader.postings(field, term)
+    deleted = set()
+    if isinstance(leaf, FilterMatcher):
+        deleted, leaf = leaf._ids, leaf.child
+    if heads is None or not isinstance(leaf, KeyedLeafMatcher):
+        return None
+    score, lengths = _scorer(searcher, weighting, field, [(term,)], boost)
+    boosts = heads.boosts
+    kept = [(doc, count) for doc, count in zip(heads.ids, heads.counts, strict=True) if doc not in deleted]
+    pairs = [(count * boosts[doc] if doc in boosts else count, lengths[doc]) for doc, count in kept]
+    memo = {pair: score(*pair) for pair in set(pairs)}
+    scores = dict(zip((doc for doc, _ in kept), map(memo.__getitem__, pairs), strict=True))
+    bound = max((score(weight, code) for weight, code in heads.frontier), default=0.0)
+    return scores, bound, (leaf, score, lengths)
+
+
+def _cut(known: list[dict], limit: int) -> float:
+    """The ``limit``-th best floor of the documents known to match (the first term's): what is
+    known of each one's score."""
+    first = known[0]
+    docs = list(first)
+    floors = _summed([list(map(first.__getitem__, docs))] + [list(map(scores.get, docs, repeat(0.0)))
+                                                               for scores in known[1:]])
+    return nlargest(limit, floors)[-1]
+
+
+def _summed(columns: list[list[float]]) -> list[float]:
+    total = columns[0]
+    for column in columns[1:]:
+        total = list(map(add, total, column))
+    return total
 
 
 def _idf(parent, field: str, alternatives) -> float:
