@@ -143,6 +143,31 @@ def test_a_damaged_stored_block_is_an_error_not_other_fields(tmp_path):
         reader[5]
 
 
+@pytest.mark.parametrize("damaged_first", [True, False])
+def test_a_block_whose_zlib_header_is_damaged_is_an_error_and_the_others_still_read(tmp_path, damaged_first):
+    """Blocks are decompressed from a copy of one decompressor primed with the first header
+    read; a block whose header differs (here block 0's) is an error whichever is read first."""
+    storage = RamStorage()
+    with storage.create_file("stored") as out:
+        writer = StoredFieldsColumn().writer(out)
+        for docnum in range(3 * DICTIONARY_SAMPLE):
+            writer.add(docnum, {"text": f"第{docnum}段", "line": docnum})
+        writer.finish(3 * DICTIONARY_SAMPLE)
+        length = out.tell()
+    blob = bytearray(storage.open_file("stored").read(length))
+    blob[5] ^= 0x01  # the last byte of the dictionary's Adler-32 in block 0's header
+    with storage.create_file("damaged") as out:
+        out.write(bytes(blob))
+    reader = StoredFieldsColumn().reader(storage.open_file("damaged"), 0, length, 3 * DICTIONARY_SAMPLE)
+    reads = [0, BLOCK_RECORDS + 1] if damaged_first else [BLOCK_RECORDS + 1, 0]
+    for docnum in reads:
+        if docnum == 0:
+            with pytest.raises(DamagedBlock, match="stored fields, block 0"):
+                reader[docnum]
+        else:
+            assert reader[docnum] == {"text": f"第{docnum}段", "line": docnum}
+
+
 def test_scored_docs_above_a_floor_are_those_a_scan_finds():
     """What a top-N collector sees once its heap is full: every document from a position on
     whose score reaches the floor, and no other."""
