@@ -286,6 +286,13 @@ class SpeechFieldWriter(W3FieldWriter):
 
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
+        if keys[0] >> DOC_SHIFT == keys[-1] >> DOC_SHIFT:
+            # In one document, as most of a corpus's terms are: the entry the loop below makes.
+            doc = keys[0] >> DOC_SHIFT
+            packed = pack_numbers([len(keys)]) + pack_numbers(keys_positions(keys))
+            self._add_inlined(btext, PACKED_KEYED, (doc,), _float32([len(keys) * boosts.get(doc, 1.0)]), packed,
+                              boosts, [lengths[doc]] if lengths[doc] else [])
+            return
         postings = list(islice(postings_of_keys(keys), INLINE_POSTINGS))  # stops early for a frequent term
         if len(postings) < INLINE_POSTINGS:
             ids = [doc for doc, _ in postings]

@@ -55,19 +55,26 @@ class SortedTermsWriter(OrderedHashWriter):
         super().__init__(dbfile)
         self._sample: list[bytes] = []
         self._every = SAMPLE_EVERY
+        # Where the next entry goes, counted here: a buffered file's tell() asks the system
+        # (lseek) every time, and at an entry per term that was a twelfth of a build.
+        self._position = dbfile.tell()
 
     def add(self, key: bytes, value: bytes) -> None:
         """Whoosh's ordered add, without the hash bucket."""
         if key <= self.lastkey:
             raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
-        dbfile = self.dbfile
         if len(self.index) % self._every == 0:
             self._sample.append(key)
-        self.index.append(dbfile.tell())
-        dbfile.write(pack_lengths(len(key), len(value)))
-        dbfile.write(key)
-        dbfile.write(value)
+        self.index.append(self._position)
+        entry = pack_lengths(len(key), len(value)) + key + value
+        self.dbfile.write(entry)
+        self._position += len(entry)
         self.lastkey = key
+
+    def close(self):
+        if self.dbfile.tell() != self._position:
+            raise ValueError("terms table: something else wrote between its entries")
+        return super().close()
 
     def _write_extras(self):
         self.extras["sample"], self.extras["sample_every"] = self._sample, self._every
