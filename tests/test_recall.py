@@ -175,3 +175,25 @@ def test_the_traditional_table_answers_as_opencc_does(store, tmp_path):
         assert hit_set(store, "會議") == hit_set(store, "会议") != set()
     finally:
         script._table = None
+
+
+def test_an_implied_inner_bigram_still_needs_its_characters_in_one_run(tmp_path):
+    """高质量发展 is looked up without 质量, a frequent bigram its neighbours imply (高质 ends on
+    质, 量发 starts the next position): only a 质 standing alone there, at the end of a run,
+    breaks the match, as in 高质，量发展."""
+    from speechsearch.engine.literal import _implied_bigrams
+    from speechsearch.search import parse_query
+
+    lines = ["提升产品质量。"] * 40 + ["推动高质量发展。", "提高质，量发展不足。", "高质 量发展", "高质量。发展",
+                                   "高质量发", "坚持高质量发展之路，高质量发展是主题。"]
+    (tmp_path / "report.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_corpus(tmp_path, ["report.txt"])
+    assert invoke("index", "-q", cwd=tmp_path).exit_code == 0
+    store = IndexStore(tmp_path / ".speechsearch")
+    with store.searcher() as searcher:
+        segment = searcher.leaf_searchers()[0][0] if searcher.leaf_searchers() else searcher
+        literal = parse_query("高质量发展", segment.reader()).query
+        assert _implied_bigrams(segment.reader(), "chars", literal.parts) == {1: ("质", 2)}  # 质，and 质 量
+    hits = [hit.text for hit in run_search(store, "高质量发展", limit=None)]
+    assert sorted(hits) == sorted(line for line in lines if "高质量发展" in line)
+    assert not any("质，量" in text for text in hits)

@@ -112,7 +112,7 @@ class LiteralQuery(query.Query):
             best = heads_best(searcher, weighting, self._components(), limit)
             if best is not None:
                 return ScoredDocsMatcher(*best) if best[0] else matching.NullMatcher()
-        docs, scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost)
+        docs, scores = phrase_scores(searcher, weighting, self.fieldname, self.parts, self.boost, bigrams=True)
         if docs and self.continued is not None:
             docs, scores = _continuing(searcher.reader(), docs, scores, self.exact, self.continued)
         elif docs and self.exact:
@@ -192,16 +192,24 @@ def _continuing(reader, docs: list[int], scores: list[float], head: str, tail: s
     return _kept(docs, scores, keep)
 
 
-def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple[list[int], list[float]]:
+def phrase_scores(searcher, weighting, field: str, parts, boost: float,
+                  bigrams: bool = False) -> tuple[list[int], list[float]]:
     """The documents of ``searcher``'s segment holding the phrase ``parts`` of ``field``, in
     order, and each one's score; with no ``weighting`` (a filter, a NOT: only the documents
-    count) every score is ``boost``."""
+    count) every score is ``boost``. ``bigrams``: ``field`` holds character bigrams, so a
+    match can imply some of its terms (``_implied_bigrams``)."""
     from .codec import DOC_SHIFT, term_postings
 
     reader = searcher.reader()
-    occurrences, deleted, boosts = [], set(), {}
+    implied = _implied_bigrams(reader, field, parts) if bigrams else {}
+    occurrences, exclusions, deleted, boosts = [], [], set(), {}
     with_keys = len(parts) > 1  # a phrase of one term needs its counts only
     for offset, alternatives in enumerate(parts):
+        if offset in implied:  # a bigram in the segment (it is more frequent than another term)
+            unigram, lone = implied[offset]
+            if lone:
+                exclusions.append((offset, term_postings(reader.postings(field, unigram))))
+            continue
         found = [term_postings(reader.postings(field, term), with_keys) for term in alternatives
                  if (field, term) in reader]
         if not found:
@@ -220,7 +228,7 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple
             for postings in occurrences[0][1]:
                 frequency.update(dict(zip(postings.ids, postings.counts, strict=True)))
         else:
-            frequency = Counter(map(rshift, _phrase_starts(occurrences), repeat(DOC_SHIFT)))
+            frequency = Counter(map(rshift, _phrase_starts(occurrences, exclusions), repeat(DOC_SHIFT)))
             if not frequency:
                 return [], []
         docs = sorted(frequency)
@@ -232,22 +240,63 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float) -> tuple
     return docs, _bm25(searcher, weighting, field, parts, docs, counts, boosts, boost)
 
 
-def _phrase_starts(occurrences) -> set[int]:
+def _phrase_starts(occurrences, exclusions=()) -> set[int]:
     """The keys where the phrase starts. Rarest first: the set of matches only shrinks. The
     matches so far are kept as keys of the last term intersected; for the next term that (small)
     set is shifted by the difference of the two terms' offsets and the next term's (large) list
     of keys is looked up in it. A key shifted below position 0 borrows from the document bits
-    and lands past every real position of the document before: it finds nothing."""
+    and lands past every real position of the document before: it finds nothing. Then the
+    keys of each of ``exclusions`` (offset, postings) are taken out, shifted the same way."""
     occurrences.sort(key=lambda item: sum(len(postings.keys) for postings in item[1]))
     at, found = occurrences[0]
     matches = set(chain.from_iterable(postings.keys for postings in found))
     for offset, found in occurrences[1:]:
         wanted = set(map(add, matches, repeat(offset - at)))
-        matches = set().union(*(wanted.intersection(postings.keys) for postings in found))
+        if len(found) == 1:
+            matches = wanted.intersection(found[0].keys)
+        else:
+            matches = set().union(*(wanted.intersection(postings.keys) for postings in found))
         at = offset
         if not matches:
-            break
+            return matches
+    for offset, postings in exclusions:
+        matches.difference_update(map(add, postings.keys, repeat(at - offset)))
     return matches
+
+
+def _implied_bigrams(reader, field: str, parts) -> dict[int, tuple[str, int]]:
+    """Inner bigrams of a literal that its neighbours imply, each with the one character that
+    must not stand alone in its place: offset -> that character and how often it stands alone.
+
+    Every letter or digit of a passage has a position (``analysis.bigrams``): the bigram it
+    starts, or itself alone where its run ends. The bigram at offset i of a literal, c c', is
+    implied by a bigram ending on c at i - 1 and a term starting with c' at i + 1: the position
+    between them holds a term starting with c, and it is either c followed by the character at
+    i + 1, which is c', or c alone. So a match needs no lookup of c c' in the keys of a frequent
+    bigram, only that c does not stand alone there, and lone characters (a run's last) are rare.
+    An inner bigram is left implied when it occurs more often than the rarest term looked up
+    and than its character alone, and neither neighbour is implied."""
+    def single_bigram(i):
+        return len(parts[i]) == 1 and len(parts[i][0]) == 2
+
+    candidates = [i for i in range(1, len(parts) - 1)
+                  if single_bigram(i) and single_bigram(i - 1) and parts[i - 1][0][1] == parts[i][0][0]
+                  and all(term[:1] == parts[i][0][1] for term in parts[i + 1])]
+    if not candidates:
+        return {}
+    # Frequencies are read in place from the terms' entries (0 for a term the segment lacks).
+    frequency = {i: reader.frequency(field, parts[i][0]) for i in range(len(parts)) if single_bigram(i)}
+    implied: dict[int, tuple[str, int]] = {}
+    for i in sorted(candidates, key=frequency.__getitem__, reverse=True):
+        if i - 1 in implied or i + 1 in implied:
+            continue
+        if frequency[i] <= min(frequency[j] for j in frequency if j != i and j not in implied):
+            continue
+        unigram = parts[i][0][0]
+        lone = reader.frequency(field, unigram)
+        if frequency[i] > lone:
+            implied[i] = unigram, lone
+    return implied
 
 
 def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int], boosts: dict,
