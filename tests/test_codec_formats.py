@@ -188,3 +188,15 @@ def test_scored_docs_above_a_floor_are_those_a_scan_finds():
             stepped = ScoredDocsMatcher(docs, scores, start, floor)
             expected = next((i for i in naive if i >= start), len(scores))
             assert stepped._i == expected, (floor, start)
+
+
+def test_width_folding_replaces_exactly_what_the_table_maps():
+    """``fold_width`` (a search for the full-width forms) gives what ``str.translate`` with the
+    table gives, on every character around the table's ranges and on the seed's text."""
+    from speechsearch.width import WIDTH_FOLD, fold_width
+    from tests.conftest import SEED
+
+    around = "".join(chr(code) for code in [*range(0x2FFE, 0x3003), *range(0xFEFF, 0xFF62), 0x4E00, 0x5C, 0x2D])
+    assert fold_width(around) == around.translate(WIDTH_FOLD) != around
+    text = SEED.read_text(encoding="utf-8", errors="replace") + "（一）坚持高质量发展！；：１２３ＡＢＣ　"
+    assert fold_width(text) == text.translate(WIDTH_FOLD)

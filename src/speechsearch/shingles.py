@@ -13,7 +13,7 @@ import re
 from .engine.analysis import fold
 from .markers import SENTENCE_END
 from .script import simplify_chars
-from .width import WIDTH_FOLD
+from .width import fold_width
 
 SHINGLE = 3
 NEAR = 0.8  # Jaccard of character shingles at which two passages are near-duplicates
@@ -60,7 +60,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``, its closing mark included (in either width)."""
     spans, start = [], 0
-    for i, c in enumerate(text.translate(WIDTH_FOLD)):  # one character for one: offsets hold
+    for i, c in enumerate(fold_width(text)):  # one character for one: offsets hold
         if c in ENDS:
             if text[start:i + 1].strip():
                 spans.append((start, i + 1))

@@ -21,11 +21,12 @@ from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
+from operator import itemgetter
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 
-from ..width import WIDTH_FOLD
+from ..width import fold_width
 
 SEGMENTERS = ("rjieba", "jieba")
 DEFAULT_SEGMENTER = "rjieba"
@@ -33,8 +34,9 @@ DEFAULT_SEGMENTER = "rjieba"
 
 def fold(text: str) -> str:
     """Width- and case-fold ``text`` without changing its length."""
-    folded = text.translate(WIDTH_FOLD).lower()
-    return folded if len(folded) == len(text) else text.translate(WIDTH_FOLD)
+    narrow = fold_width(text)
+    folded = narrow.lower()
+    return folded if len(folded) == len(text) else narrow
 
 
 class Segmenter:
@@ -94,16 +96,24 @@ def get_segmenter(name: str, user_words: tuple[str, ...] = ()) -> Segmenter:
     return segmenter
 
 
-def positioned_words(text: str, segmenter: Segmenter, search: bool = True):
-    """Yield (word, position, start, end): sub-words share the position of their compound."""
-    triples = sorted(segmenter.tokenize(text, search), key=lambda t: (t[1], -t[2]))
+def positioned_words(text: str, segmenter: Segmenter, search: bool = True) -> list[tuple[str, int, int, int]]:
+    """(word, position, start, end) of each word: sub-words share the position of their compound."""
+    return [(word, pos, start, end) for word, start, end, pos in _ordered_words(text, segmenter, search)]
+
+
+def _ordered_words(text: str, segmenter: Segmenter, search: bool):
+    """The words with a letter or digit (what bigrams index too), by start, a compound before
+    the sub-words inside it, each with its position."""
+    # Two stable sorts on C-level keys: by start, and at one start the longest first.
+    triples = sorted(segmenter.tokenize(text, search), key=itemgetter(2), reverse=True)
+    triples.sort(key=itemgetter(1))
     pos, main_end = -1, 0
     for word, start, end in triples:
         if start >= main_end:
             pos += 1
             main_end = end
-        if any(map(str.isalnum, word)):  # a letter or digit: what bigrams index too
-            yield word, pos, start, end
+        if word.isalnum() or any(map(str.isalnum, word)):
+            yield word, start, end, pos
 
 
 class Analyzed(str):
@@ -148,8 +158,12 @@ class WordTokenizer(Tokenizer):
 
     def index_terms(self, value):
         """The words to index and their positions, as two lists."""
-        words = list(self.items(value, "index"))
-        return [word for word, *_ in words], [position for _, position, *_ in words]
+        segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
+        words, positions = [], []
+        for word, _, _, pos in _ordered_words(fold(value), segmenter, True):
+            words.append(word)
+            positions.append(pos)
+        return words, positions
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
