@@ -404,11 +404,16 @@ def _term_heads(searcher, weighting, field: str, term: str, boost: float):
     if heads is None or not isinstance(leaf, KeyedLeafMatcher):
         return None
     score, lengths = _scorer(searcher, weighting, field, [(term,)], boost)
-    boosts = heads.boosts
-    kept = [(doc, count) for doc, count in zip(heads.ids, heads.counts, strict=True) if doc not in deleted]
-    pairs = [(count * boosts[doc] if doc in boosts else count, lengths[doc]) for doc, count in kept]
+    ids, counts = heads.ids, heads.counts
+    if deleted:
+        ids, counts = _kept(ids, counts, [doc not in deleted for doc in ids])
+    pairs = list(zip(counts, map(lengths.__getitem__, ids), strict=True))  # (weight, length byte)
+    for doc, doc_boost in heads.boosts.items():
+        i = bisect_left(ids, doc)
+        if i < len(ids) and ids[i] == doc:
+            pairs[i] = (counts[i] * doc_boost, lengths[doc])
     memo = {pair: score(*pair) for pair in set(pairs)}
-    scores = dict(zip((doc for doc, _ in kept), map(memo.__getitem__, pairs), strict=True))
+    scores = dict(zip(ids, map(memo.__getitem__, pairs), strict=True))
     bound = max((score(weight, code) for weight, code in heads.frontier), default=0.0)
     return scores, bound, (leaf, score, lengths)
 
