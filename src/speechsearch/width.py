@@ -11,7 +11,21 @@ from functools import lru_cache
 
 # Full-width ASCII (ＡＢＣ１２３（，）) and the ideographic space: what search folds.
 WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(WIDTH_FOLD)) + "]")
+
+
+def _character_class(codes) -> str:
+    """A regular expression's class of ``codes``, as ranges (one compiles faster than a list)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(low)) + (f"-{re.escape(chr(high))}" if high > low else "")
+                         for low, high in ranges) + "]"
+
+
+_WIDE = re.compile(_character_class(WIDTH_FOLD))
 _NARROW = {chr(wide): chr(narrow) for wide, narrow in WIDTH_FOLD.items()}.__getitem__
 
 

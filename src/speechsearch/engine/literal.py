@@ -303,7 +303,12 @@ def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int],
           boost: float) -> list[float]:
     """BM25 of each document's phrase frequency: computed once per distinct (frequency,
     length) pair, of which a field's one-byte lengths leave a few hundred."""
-    score, lengths = _scorer(searcher, weighting, field, parts, boost)
+    return _scores(*_scorer(searcher, weighting, field, parts, boost), docs, counts, boosts)
+
+
+def _scores(score, lengths: bytes, docs, counts, boosts: dict) -> list[float]:
+    """``score`` (see ``_scorer``) of each of ``docs`` (sorted), whose weight is its count
+    times its boost where ``boosts`` has one."""
     # Each document's (frequency, length byte) as one integer, which hashes quicker than a tuple.
     pairs = list(map(or_, map(lshift, counts, repeat(8)), map(lengths.__getitem__, docs)))
     memo = {pair: score(pair >> 8, pair & 255) for pair in set(pairs)}
@@ -389,13 +394,15 @@ def _term_heads(searcher, weighting, field: str, term: str, boost: float):
     posting's, and how to read more (its leaf matcher, score function and length bytes).
     Nothing for a term the segment lacks; None for a term without heads."""
     from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
 
     from .codec import KeyedLeafMatcher, SpeechTermInfo
 
     reader = searcher.reader()
-    if (field, term) not in reader:
+    try:
+        info = reader.term_info(field, term)
+    except TermNotFound:
         return {}, 0.0, None
-    info = reader.term_info(field, term)
     heads = info.heads() if isinstance(info, SpeechTermInfo) else None
     leaf = reader.postings(field, term)
     deleted = set()
@@ -407,13 +414,7 @@ def _term_heads(searcher, weighting, field: str, term: str, boost: float):
     ids, counts = heads.ids, heads.counts
     if deleted:
         ids, counts = _kept(ids, counts, [doc not in deleted for doc in ids])
-    pairs = list(zip(counts, map(lengths.__getitem__, ids), strict=True))  # (weight, length byte)
-    for doc, doc_boost in heads.boosts.items():
-        i = bisect_left(ids, doc)
-        if i < len(ids) and ids[i] == doc:
-            pairs[i] = (counts[i] * doc_boost, lengths[doc])
-    memo = {pair: score(*pair) for pair in set(pairs)}
-    scores = dict(zip(ids, map(memo.__getitem__, pairs), strict=True))
+    scores = dict(zip(ids, _scores(score, lengths, ids, counts, heads.boosts), strict=True))
     bound = max((score(weight, code) for weight, code in heads.frontier), default=0.0)
     return scores, bound, (leaf, score, lengths)
 
