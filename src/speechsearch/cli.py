@@ -9,12 +9,17 @@ from __future__ import annotations
 import errno
 import json
 import sys
-from pathlib import Path
 
-import click
+from .stand_ins import defer_for_click
 
-from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8
+defer_for_click()
+
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8  # noqa: E402
 
 
 class Group(click.Group):

@@ -26,6 +26,8 @@ METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")
 
 @dataclass
 class Hit:
+    """A matched passage: where it stands (document, breadcrumb, line, offsets), its text and score."""
+
     id: str
     doc: str
     title: str
@@ -109,6 +111,8 @@ def query_literals(text: str) -> list[str]:
 
 @dataclass
 class ParsedQuery:
+    """A query string as Whoosh's query, and the literals to highlight."""
+
     query: object  # a whoosh.query.Query
     literals: list[str]  # the positive literals, for highlighting
 

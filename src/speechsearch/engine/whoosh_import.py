@@ -11,18 +11,17 @@ for date fields, ``queue`` for its multiprocessing writer and the Levenshtein au
 queries. Each is a few milliseconds of a cold search, measured with
 ``python -X importtime``.
 
-While Whoosh's modules load, those names resolve to stand-ins (``StandIn``): a function Whoosh
-imports by name imports the real module when called, and any other attribute of the stand-in
-imports the real module when it is first read. Then the stand-ins are taken out of
-``sys.modules`` again, so any later import in the process gets the real module.
+While Whoosh's modules load, those names resolve to stand-ins (``stand_ins.StandIn``). Then the
+stand-ins are taken out of ``sys.modules`` again, so any later import in the process gets the
+real module.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
-import types
+
+from ..stand_ins import StandIn
 
 # Module -> the functions Whoosh imports from it by name (``from M import f``); an empty tuple
 # for a module it imports whole and reads attributes of only when they are used.
@@ -40,34 +39,6 @@ DEFERRED = {
     "queue": (),
     "whoosh.automata.lev": (),
 }
-
-
-def _real(name: str) -> types.ModuleType:
-    if isinstance(sys.modules.get(name), StandIn):
-        del sys.modules[name]
-    return importlib.import_module(name)
-
-
-def _deferred_call(module: str, name: str):
-    def call(*args, **kwargs):
-        return getattr(_real(module), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
-
-class StandIn(types.ModuleType):
-    """Stands for module ``name`` until something reads from it."""
-
-    def __init__(self, name: str, functions: tuple[str, ...] = ()):
-        super().__init__(name)
-        for function in functions:
-            setattr(self, function, _deferred_call(name, function))
-
-    def __getattr__(self, attr: str):
-        if attr.startswith("__"):  # what the import system probes for (__path__, __file__ …)
-            raise AttributeError(attr)
-        return getattr(_real(self.__name__), attr)
 
 
 def import_whoosh() -> None:
