@@ -7,10 +7,17 @@ Heavy modules (Whoosh, jieba, OpenCC) are imported inside the commands that need
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import sys
 
-from .stand_ins import defer_for_click
+# Modules, their classes and the commands live as long as the process: a collection while they
+# load only walks them. Collections resume once they are frozen, at the end of this module
+# (with the package's own, 3.5% of a cold search's instructions).
+_collecting = gc.isenabled()
+gc.disable()
+
+from .stand_ins import defer_for_click  # noqa: E402
 
 defer_for_click()
 
@@ -639,3 +646,7 @@ def _reader_gone() -> int:
 
 
 __all__ = ["cli", "main", "EXIT_INPUT"]
+
+gc.freeze()
+if _collecting:
+    gc.enable()
