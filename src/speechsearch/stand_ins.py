@@ -61,7 +61,7 @@ def defer_for_click() -> None:
     - ``uuid`` (with ``platform``), for click's UUID parameter type, is imported when that type
       first converts a value;
     - ``urllib.parse`` (with ``ipaddress``) when ``Path.as_uri`` first calls it.
-    Together about 10% of a cold search's instructions (``benchmarks/README.md``)."""
+    Together 9% of a cold search's instructions (``benchmarks/README.md``)."""
     if "inspect" not in sys.modules:
         inspect = StandIn("inspect")
         inspect.cleandoc = _cleandoc
