@@ -7,26 +7,19 @@ Heavy modules (Whoosh, jieba, OpenCC) are imported inside the commands that need
 from __future__ import annotations
 
 import errno
-import gc
 import json
 import sys
 
-# Modules, their classes and the commands live as long as the process: a collection while they
-# load only walks them. Collections resume once they are frozen, at the end of this module
-# (with the package's own, 3.5% of a cold search's instructions).
-_collecting = gc.isenabled()
-gc.disable()
+from .stand_ins import defer_for_click, loading
 
-from .stand_ins import defer_for_click  # noqa: E402
+with loading():
+    defer_for_click()
+    from pathlib import Path
 
-defer_for_click()
+    import click
 
-from pathlib import Path  # noqa: E402
-
-import click  # noqa: E402
-
-from . import __version__  # noqa: E402
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8  # noqa: E402
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NOTHING, SpeechsearchError, UsageError, require_utf8
 
 
 class Group(click.Group):
@@ -646,7 +639,3 @@ def _reader_gone() -> int:
 
 
 __all__ = ["cli", "main", "EXIT_INPUT"]
-
-gc.freeze()
-if _collecting:
-    gc.enable()

@@ -6,10 +6,12 @@ at the top of theirs for functions a search never calls. While such a library lo
 (``from M import f``) imports the real module when it is called, and any other attribute of the
 stand-in imports the real module when it is first read, after which ``sys.modules`` holds the
 real one. ``engine/whoosh_import.py`` uses them for Whoosh; ``defer_for_click`` for click.
+``loading`` keeps the collector off while modules load.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import types
@@ -87,3 +89,17 @@ def _standing_in(stand_in: StandIn):
     finally:
         if sys.modules.get(stand_in.__name__) is stand_in:
             del sys.modules[stand_in.__name__]
+
+
+@contextmanager
+def loading():
+    """No collections while modules load: they would only walk objects that live as long as the
+    process. Those are then frozen out of later collections, which resume as they were."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
