@@ -268,6 +268,28 @@ def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(
     assert "\n  Fields work inside QUERY too" in usage and "\n      Fields" not in usage
 
 
+def test_a_search_compiles_no_pattern_over_han_characters_but_its_query(seed_corpus):
+    """Python's regular expression compiler takes a few hundred microseconds for a character
+    class or alternation of Han characters; a search compiles only the pattern of its literal,
+    and the outline's inline markers only for a literal that could hold one (一是 …)."""
+    code = ("import sys, re._compiler as c; compiled = []; real = c.compile\n"
+            "def logged(p, flags=0):\n"
+            "    compiled.append(p if isinstance(p, str) else '')\n"
+            "    return real(p, flags)\n"
+            "c.compile = logged\n"
+            "from speechsearch.cli import cli\n"
+            "for query in sys.argv[1:]:\n"
+            "    compiled.clear(); cli(['search', query, '-n', '3'], standalone_mode=False)\n"
+            "    han = {p for p in compiled if any('\\u4e00' <= ch <= '\\u9fff' for ch in p)}\n"
+            "    print(sorted(han), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, "抓落实", "二是落实"], cwd=seed_corpus,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    first, second = done.stderr.splitlines()
+    assert first == "['抓落实']"
+    assert "是" in second and "首先" in second  # the markers, compiled for a literal with 是
+
+
 def test_the_one_line_cleandoc_click_calls_at_start_up_is_inspects():
     import inspect
 

@@ -170,7 +170,7 @@ def test_the_traditional_table_answers_as_opencc_does(store, tmp_path):
         script.use_traditional_table(damaged)
         assert script._table is None
         script.use_traditional_table(store.current())
-        assert script._table == by_opencc
+        assert set(script._table) == by_opencc
         assert script.query_forms("顯著") == ["顯著", "显著"] and script.query_forms("显著") == ["显著"]
         assert hit_set(store, "會議") == hit_set(store, "会议") != set()
     finally:

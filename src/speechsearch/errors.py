@@ -6,8 +6,6 @@ Exit codes: 0 success; 1 nothing found (search) or some files failed (index); 2 
 it was; 130 interrupted.
 """
 
-import re
-
 EXIT_OK = 0
 EXIT_NOTHING = 1
 EXIT_USAGE = 2
@@ -44,14 +42,13 @@ class IndexingFailed(SpeechsearchError):
     exit_code = EXIT_INDEX
 
 
-# A terminal whose encoding is not UTF-8 hands Python bytes it keeps as lone surrogates (工作
-# typed in GBK arrives as '\udcb9\udca4\udcd7\udcf7').
-_UNDECODED = re.compile("[\udc80-\udcff]")
-
-
 def require_utf8(value: str, what: str = "query") -> str:
     """``value``, or a usage error naming the terminal's encoding."""
-    if _UNDECODED.search(value):
+    # A terminal whose encoding is not UTF-8 hands Python bytes it keeps as lone surrogates (工作
+    # typed in GBK arrives as '\udcb9\udca4\udcd7\udcf7'), which UTF-8 cannot encode.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
         raise UsageError(f"the {what} is not UTF-8 text: set the terminal's encoding to UTF-8 "
-                         "(LANG=zh_CN.UTF-8 or C.UTF-8)")
+                         "(LANG=zh_CN.UTF-8 or C.UTF-8)") from None
     return value

@@ -19,8 +19,7 @@ grade. The grades follow the rubric of ../shared/relevance; nothing is fitted to
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .engine.analysis import fold
 from .markers import SENTENCE_END as SENTENCE_MARKS
@@ -28,17 +27,15 @@ from .markers import SENTENCE_END as SENTENCE_MARKS
 GRADE_WEIGHT = 10.0
 MAX_GRADE = 3
 PAGE_CHECK_EVERY = 10  # graded hits between two checks of whether the page is settled
-SENTENCE_END = re.compile(f"[{SENTENCE_MARKS}]")
-CLAUSE_END = re.compile(r"[,:]")
+CLAUSE_ENDS = ",:"
 LIST_SEPARATORS = "、"
 
 
-@dataclass
-class Reading:
+class Reading(NamedTuple):
     """What a reader sees in a hit for the query: a grade and the signals behind it."""
 
     grade: float
-    signals: list[str] = field(default_factory=list)
+    signals: list[str]
 
 
 def read_passage(text: str, kind: str, start: int, literals: list[str]) -> Reading:
@@ -58,9 +55,11 @@ def read_passage(text: str, kind: str, start: int, literals: list[str]) -> Readi
 def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
     if kind in ("heading", "title"):
         return Reading(3, ["heading"])
-    sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, at)), default=0)
+    # Found with str methods: a character class of Han marks costs Python's regular expression
+    # compiler a third of a millisecond, a search's whole grading a tenth of that.
+    sentence_start = max(text.rfind(mark, 0, at) for mark in SENTENCE_MARKS) + 1
     lead = sentence_start == 0
-    first_clause = not CLAUSE_END.search(text, sentence_start, at)
+    first_clause = all(text.find(mark, sentence_start, at) < 0 for mark in CLAUSE_ENDS)
     before, after = text[at - 1:at], text[at + len(literal):at + len(literal) + 1]
     list_item = LIST_SEPARATORS in (before, after)
     body = kind == "subpoint" or (kind == "paragraph" and start > 0)  # under a heading on its line

@@ -54,7 +54,7 @@ _traditional_only: dict[str, bool] = {}
 # queries use it; ingest asks OpenCC itself. The first line holds the checksum of the rest: a
 # damaged table is ignored, and OpenCC answers as it would without one.
 TRADITIONAL_TABLE = "traditional.txt"
-_table: frozenset[str] | None = None
+_table: str | None = None  # a string, not a set: a set of its 4,221 characters took 0.2 ms to build
 
 
 def write_traditional_table(folder: Path) -> None:
@@ -74,7 +74,7 @@ def use_traditional_table(folder: Path) -> None:
     except (OSError, UnicodeDecodeError):
         return
     if checksum == f"{zlib.crc32(marked.encode('utf-8')):08x}":
-        _table = frozenset(marked)
+        _table = marked
 
 
 def traditional_only(chars: set[str]) -> set[str]:
@@ -131,8 +131,11 @@ def query_forms(text: str) -> list[str]:
     with them also as tw2s and as t2s convert it: 隨著 as 随着 (tw2s, as a traditional page is
     indexed), 顯著 as 显著, and 濛溪河 as typed too, for a simplified report that kept the 濛.
     """
-    chars = set(text)  # the table holds Han characters only
-    if not (chars & _table if _table is not None else traditional_only(set(_han().findall(text)))):
+    if _table is not None:
+        marked = any(char in _table for char in set(text))  # the table holds Han characters only
+    else:
+        marked = bool(traditional_only(set(_han().findall(text))))
+    if not marked:
         return [text]
     forms = [text]
     for form in (to_simplified(text), _character_table().convert(text)):

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from .engine.analysis import fold
 from .engine.boolean import and_not
@@ -109,8 +110,7 @@ def query_literals(text: str) -> list[str]:
     return list(dict.fromkeys(fold(form) for form in query_forms(text)))
 
 
-@dataclass
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     """A query string as Whoosh's query, and the literals to highlight."""
 
     query: object  # a whoosh.query.Query
@@ -125,13 +125,13 @@ def check_syntax(text: str) -> None:
     if text.count('"') % 2:
         raise UsageError(f"query {text!r} does not parse: unbalanced quote")
     depth = 0
-    for ch in re.sub(r'"[^"]*"', "", text):
+    for ch in re.sub(r'"[^"]*"', "", text) if '"' in text else text:
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
             raise UsageError(f"query {text!r} does not parse: ')' without '('")
     if depth:
         raise UsageError(f"query {text!r} does not parse: '(' without ')'")
-    words = re.sub(r'"[^"]*"', " x ", text).replace("(", " ( ").replace(")", " ) ").split()
+    words = (re.sub(r'"[^"]*"', " x ", text) if '"' in text else text).replace("(", " ( ").replace(")", " ) ").split()
     for i, word in enumerate(words):
         if word in OPERATORS:
             before = words[i - 1] if i else None
@@ -247,6 +247,8 @@ def plus_minus(text: str) -> str:
     """``+word`` (required) and ``-word`` (excluded), as most engines read them, in Whoosh's
     words: words are required anyway, and ``-word`` is ``NOT word``. Only a sign that opens a
     word counts; 4.5%-5% keeps its hyphen, and so does any sign inside quotes."""
+    if "+" not in text and "-" not in text:
+        return text
     pieces = re.split(r'("[^"]*")', text)
     for i in range(0, len(pieces), 2):  # the parts outside quotes
         opens = r"(?=[^\s+-]|$)" if i + 1 < len(pieces) else r"(?=[^\s+-])"  # -"a phrase" too
@@ -412,10 +414,10 @@ def marked_pieces(text: str, spans) -> list[tuple[str, object]]:
 def passage_splits(literal: str) -> list[tuple[str, str]]:
     """(head, tail) for each place ``literal`` may cross from one passage into the next on a
     line: after a heading's sentence end (体系。推进) and before an inline sub-point (领导。二是)."""
-    from .markers import INLINE_MARKERS, SENTENCE_END
+    from .markers import SENTENCE_END, inline_markers, may_hold_inline_marker
 
     cuts = {i + 1 for i, ch in enumerate(literal[:-1]) if ch in SENTENCE_END}
-    for _, pattern in INLINE_MARKERS:
+    for _, pattern in inline_markers() if may_hold_inline_marker(literal) else ():
         cuts |= {m.start() for m in pattern.finditer(literal) if m.start() > 0}
     return [(literal[:k].rstrip(), literal[k:].lstrip()) for k in sorted(cuts)
             if literal[:k].strip() and literal[k:].strip()]
@@ -437,14 +439,13 @@ def literal_pattern(literal: str):
     return re.compile("".join(r"[\W_]+" if p.isspace() else re.escape(p) for p in pieces))
 
 
-@dataclass
-class Filters:
+class Filters(NamedTuple):
     """Conditions every hit must meet, whatever the query (the search and export flags)."""
 
     speaker: str | None = None
     since: str | None = None
     until: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
     doc: str | None = None
     speech: str | None = None
     section: str | None = None
@@ -453,7 +454,7 @@ class Filters:
     @classmethod
     def from_options(cls, options: dict) -> Filters:
         options = dict(options)
-        options["tags"] = list(options.get("tags") or [])
+        options["tags"] = tuple(options.get("tags") or ())
         return cls(**options)
 
     def query(self, reader=None):

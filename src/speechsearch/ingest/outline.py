@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..markers import INLINE_MARKERS, SENTENCE_END, N
+from ..markers import SENTENCE_END, N, inline_markers
 from ..model import Passage, Section, Speech, SubPoint
 from ..width import MARK_FOLD, fold_marks
 
@@ -146,7 +146,7 @@ class _Item:
 def find_subpoints(text: str) -> list[tuple[int, int]]:
     """Spans of inline enumeration items; a list counts only once it reaches its second item."""
     items: list[_Item] = []
-    for kind, pattern in INLINE_MARKERS:
+    for kind, pattern in inline_markers():
         series: list[_Item] = []
         for m in pattern.finditer(text):
             n = ordinal(m.group(1))
