@@ -358,9 +358,11 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
             assert sorted(reader.expand_prefix(field, text)) == expected and expected
 
 
-def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path):
+@pytest.mark.parametrize("every", [64, 256])  # 64: the tables of indexes built before 256
+def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path, every):
     """Entries of short lengths (3 bytes of lengths) and of a long key or a long value (the
-    0xFF form) read back, looked up exactly, walked in order and from a prefix."""
+    0xFF form) read back, looked up exactly, walked in order and from a prefix, whatever the
+    spacing of the sample of keys the table was written with."""
     from whoosh.filedb.filestore import FileStorage
 
     from speechsearch.engine import terms
@@ -371,11 +373,13 @@ def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path):
     entries[b"\x00\x02" + b"x" * 254] = b"\xff" * 65_535  # the longest short form
     storage = FileStorage(str(tmp_path))
     writer = terms.SortedTermsWriter(storage.create_file("terms"))
+    writer._every = every
     for key in sorted(entries):
         writer.add(key, entries[key])
     writer.close()
     length = (tmp_path / "terms").stat().st_size
     table = terms.SortedTermsReader(storage.open_file("terms"), length)
+    assert table._every == every and len(table._sample) == -(-len(entries) // every)
     lengths = sum(9 if len(k) >= 255 or len(v) > 65_535 else 3 for k, v in entries.items())
     assert table.endofdata - table.startofdata == sum(len(k) + len(v) for k, v in entries.items()) + lengths
     assert list(table.items()) == sorted(entries.items())
