@@ -21,6 +21,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from whoosh.index import FileIndex
+
 from ..errors import IndexMissing, IndexUnusable
 from .packing import DamagedBlock
 
@@ -55,6 +57,15 @@ CHECKED_WHEN_READ = ("_len.col", "pinyin.tsv")
 # A manifest is written just after its commit; a commit younger than this without one is a
 # commit still being finished, not damage.
 COMMIT_GRACE_S = 120
+
+
+class _Index(FileIndex):
+    """Whoosh's index of a generation, without the trial read of its table of contents that
+    ``FileIndex.__init__`` makes: every reader and writer reads (and unpickles) it again, and a
+    damaged one fails there, where the store names it in one line as well."""
+
+    def __init__(self, storage):
+        self.storage, self._schema, self.indexname = storage, None, "MAIN"
 
 
 def _checked_files(gen: Path):
@@ -171,15 +182,14 @@ class IndexStore:
             raise IndexUnusable(f"index in {self.path} was built by another version of speechsearch "
                                 f"(schema {meta.get('schema_version')}, this is {SCHEMA_VERSION}): "
                                 "run 'speechsearch index --rebuild'")
-        from whoosh.index import FileIndex
-
         from .mapped import MappedStorage
 
+        ix = _Index(MappedStorage(str(gen), self._deferred))
         try:
-            ix = FileIndex(MappedStorage(str(gen), self._deferred), indexname="MAIN")
+            commit = ix.latest_generation()
         except Exception as exc:  # Whoosh raises many kinds for damaged files
             raise self._corrupt(exc) from None
-        problem = manifest_problem(gen, ix.latest_generation(), self._deferred)
+        problem = manifest_problem(gen, commit, self._deferred)
         if problem:
             raise IndexUnusable(f"index in {self.path} is corrupt ({problem}): run 'speechsearch index --rebuild'")
         return ix
