@@ -7,9 +7,9 @@ hundred regular expressions compiled at import), ``hashlib`` for an md5 our sort
 never uses (OpenSSL's start-up), the Porter stemmer and Double Metaphone for English analyzers,
 ``html`` for its highlighter's escaping, ``shutil`` (with bz2 and lzma) and
 ``tempfile`` for copying and temporary storage, ``random`` for naming new files, ``calendar``
-for date fields, ``queue`` for its multiprocessing writer and the Levenshtein automata of fuzzy
-queries. Each is a few milliseconds of a cold search, measured with
-``python -X importtime``.
+for date fields, ``queue`` for its multiprocessing writer, the Levenshtein automata of fuzzy
+queries and ``whoosh.sorting`` for sorted and faceted collectors. Each is a few milliseconds
+of a cold search, measured with ``python -X importtime``.
 
 While Whoosh's modules load, those names resolve to stand-ins (``stand_ins.StandIn``). Then the
 stand-ins are taken out of ``sys.modules`` again, so any later import in the process gets the
@@ -38,6 +38,7 @@ DEFERRED = {
     "calendar": (),
     "queue": (),
     "whoosh.automata.lev": (),
+    "whoosh.sorting": (),
 }
 
 
