@@ -359,7 +359,7 @@ def test_the_sorted_terms_table_finds_every_term_and_no_other(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("every", [64, 256])  # 64: the tables of indexes built before 256
-def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path, every):
+def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path, monkeypatch, every):
     """Entries of short lengths (3 bytes of lengths) and of a long key or a long value (the
     0xFF form) read back, looked up exactly, walked in order and from a prefix, whatever the
     spacing of the sample of keys the table was written with."""
@@ -385,5 +385,10 @@ def test_sorted_terms_table_entries_of_any_length_read_back(tmp_path, every):
     assert list(table.items()) == sorted(entries.items())
     for key, value in entries.items():
         assert table[key] == value and key + b"\x00" not in table
+    assert len(table._found) == 2 * len(entries)  # each lookup remembered, found or not
+    monkeypatch.setattr(terms, "KEYS_KEPT", 100)  # or forgotten 100 at a time, answers unchanged
+    table = terms.SortedTermsReader(storage.open_file("terms"), length)
+    for key, value in entries.items():
+        assert table[key] == value and key + b"\x00" not in table and len(table._found) <= 100
     assert list(table.keys_from(b"\x00\x01k")) == sorted(k for k in entries if k >= b"\x00\x01k")
     assert table.closest_key(b"\x00\x01w") == b"\x00\x02" + b"x" * 254

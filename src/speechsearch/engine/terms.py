@@ -41,6 +41,8 @@ LONG_LENGTHS = Struct("<II")
 LONG = 0xFF
 MOST_LENGTHS = 1 + LONG_LENGTHS.size
 LITTLE_ENDIAN = sys.byteorder == "little"
+KEYS_KEPT = 4096  # keys whose lookup a table remembers
+_UNSEEN = object()
 
 
 def pack_lengths(keylen: int, datalen: int) -> bytes:
@@ -93,6 +95,7 @@ class SortedTermsReader(OrderedHashReader):
         of its hash tables' directory (where the entries end): the tables are empty here, and
         reading the whole directory was 1,280 reads when a search opens five segments."""
         self.dbfile, self.startoffset, self.is_closed = dbfile, 0, False
+        self._found: dict[bytes, tuple[int, int] | None] = {}  # key -> its value's (position, length)
         if dbfile.get(0, 4) != b"HSH3":
             raise ValueError(f"terms table: unknown file header {dbfile.get(0, 4)!r}")
         self.hashtype = dbfile.get_byte(4)
@@ -150,13 +153,25 @@ class SortedTermsReader(OrderedHashReader):
         return None if hi == self.indexlen else self._get_pos(self.indexbase + hi * self.indexsize)
 
     def ranges_for_key(self, key: bytes):
+        # A query looks a term up several times (whether it is there, how frequent, its
+        # postings), and a searcher the web page keeps open sees the same terms again.
+        found = self._found.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._found) >= KEYS_KEPT:
+                self._found.clear()
+            found = self._found[key] = self._value_range(key)
+        if found is not None:
+            yield found
+
+    def _value_range(self, key: bytes) -> tuple[int, int] | None:
         position = self.closest_key_pos(key)
         if position is None:
-            return
+            return None
         keylen, datalen, at = unpack_lengths(self.dbfile.get(position, MOST_LENGTHS))
         start = position + at
         if keylen == len(key) and self.dbfile.get(start, keylen) == key:
-            yield start + keylen, datalen
+            return start + keylen, datalen
+        return None
 
     # Whoosh's readers of entries, with these lengths.
 
