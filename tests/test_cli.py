@@ -251,8 +251,9 @@ def test_whoosh_is_imported_without_the_modules_a_search_never_calls():
 def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(seed_corpus):
     """click imports inspect, uuid and (through pathlib) urllib.parse for what a search never
     calls; they stay stand-ins through a whole search, and the real modules answer afterwards.
-    What did load is frozen out of the collector's walks, and collections go on."""
-    heavy = ("inspect", "ast", "dis", "uuid", "platform", "urllib.parse", "ipaddress")
+    What did load is frozen out of the collector's walks, and collections go on. Nor does a
+    search define a dataclass (``dataclasses`` stays unloaded)."""
+    heavy = ("inspect", "ast", "dis", "uuid", "platform", "urllib.parse", "ipaddress", "dataclasses")
     code = ("import sys; from speechsearch.cli import cli; "
             "cli(['search', '抓落实', '-n', '3'], standalone_mode=False); "
             f"print(*[m for m in {heavy!r} if type(sys.modules.get(m)).__name__ == 'module'], file=sys.stderr); "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from copy import deepcopy
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -25,35 +25,38 @@ OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 METADATA_FIELDS = ("speaker", "date", "place", "source", "tags")
 
 
-@dataclass
 class Hit:
-    """A matched passage: where it stands (document, breadcrumb, line, offsets), its text and score."""
+    """A matched passage: where it stands (document, breadcrumb, line, offsets), its text and score.
 
-    id: str
-    doc: str
-    title: str
-    speech: str
-    path: list[str]
-    kind: str
-    line: int
-    start: int
-    end: int
-    text: str
-    score: float
-    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``text``
-    metadata: dict = field(default_factory=dict)  # speaker, date, place, source, tags
-    ordinal: int = 0  # the passage's place in its document
-    before: list[Hit] = field(default_factory=list)  # context passages (search -C, export --context)
-    after: list[Hit] = field(default_factory=list)
-    also_in: list[Hit] = field(default_factory=list)  # the same text elsewhere (collapsed repeats)
-    explain: dict | None = None  # the parts of ``score`` (ranking.grade_results)
-    near: bool = False  # in another hit's also_in: a near-duplicate of it, not the same text
+    A plain class where the speech model's records are dataclasses: a search makes a few dozen
+    hits, and defining a dataclass of this many fields took 2% of a cold search's instructions."""
+
+    __slots__ = ("id", "doc", "title", "speech", "path", "kind", "line", "start", "end", "text", "score",
+                 "highlights", "metadata", "ordinal", "before", "after", "also_in", "explain", "near")
+
+    def __init__(self, id: str, doc: str, title: str, speech: str, path: list[str], kind: str, line: int,
+                 start: int, end: int, text: str, score: float, highlights: list[tuple[int, int]] | None = None,
+                 metadata: dict | None = None, ordinal: int = 0, explain: dict | None = None):
+        self.id, self.doc, self.title, self.speech, self.path, self.kind = id, doc, title, speech, path, kind
+        self.line, self.start, self.end, self.text, self.score = line, start, end, text, score
+        self.highlights = highlights if highlights is not None else []  # offsets into ``text``
+        self.metadata = metadata if metadata is not None else {}  # speaker, date, place, source, tags
+        self.ordinal = ordinal  # the passage's place in its document
+        self.before: list[Hit] = []  # context passages (search -C, export --context)
+        self.after: list[Hit] = []
+        self.also_in: list[Hit] = []  # the same text elsewhere (collapsed repeats)
+        self.explain = explain  # the parts of ``score`` (ranking.grade_results)
+        self.near = False  # in another hit's also_in: a near-duplicate of it, not the same text
+
+    def __repr__(self):
+        return f"Hit({self.id!r}, {self.doc!r}, line={self.line}, score={self.score:.4f}, text={self.text[:20]!r})"
 
     def breadcrumb(self) -> list[str]:
         return [self.speech, *self.path]
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = {name: None if name in ("before", "after", "also_in") else deepcopy(getattr(self, name))
+             for name in self.__slots__}
         d["highlights"] = [list(h) for h in self.highlights]
         d["score"] = round(self.score, 4)
         for key in ("before", "after"):
