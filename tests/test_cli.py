@@ -225,7 +225,8 @@ def test_whoosh_is_imported_without_the_modules_a_search_never_calls():
     """A cold search does not load what Whoosh imports for nothing; the real modules still work."""
     deferred = ("asyncio", "urllib.request", "cached_property", "whoosh.lang.morph_en", "hashlib", "tempfile",
                 "shutil", "random", "calendar", "queue", "html", "whoosh.lang.porter", "whoosh.lang.dmetaphone",
-                "whoosh.automata.lev", "whoosh.sorting", "speechsearch.corpus", "speechsearch.model")
+                "whoosh.automata.lev", "whoosh.sorting", "whoosh.util.times", "whoosh.support.levenshtein",
+                "speechsearch.corpus", "speechsearch.model")
     code = ("import sys, speechsearch.cli, speechsearch.search, speechsearch.render, whoosh.codec.whoosh3; "
             f"print(*[m for m in {deferred!r} if m in sys.modules]); "
             "import urllib.request; print(hasattr(urllib.request, 'Request')); "
@@ -237,7 +238,9 @@ def test_whoosh_is_imported_without_the_modules_a_search_never_calls():
             "from whoosh import compat, util; from whoosh.util import times; from whoosh.filedb import filestore; "
             "print(compat.htmlescape('<a>'), compat.queue.Queue.__name__, times.calendar.monthrange(2024, 2)[1], "
             "len(util.random_name(8)), filestore.tempfile.gettempdir() != '', 'shutil' in sys.modules); "
-            "from whoosh import collectors; print(collectors.sorting.FieldFacet('date').fieldname)")
+            "from whoosh import collectors, fields, reading; import datetime; "
+            "print(collectors.sorting.FieldFacet('date').fieldname, reading.distance('abc', 'abd'), "
+            "fields.long_to_datetime(fields.datetime_to_long(datetime.datetime(2024, 1, 2))).day)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == ""  # none of them loaded
     assert out[1] == "True"
@@ -245,7 +248,7 @@ def test_whoosh_is_imported_without_the_modules_a_search_never_calls():
     assert out[3] == "True"  # and its md5 hash, through the real hashlib
     assert out[4] == "['cat'] ('SM0', 'XMT')"  # its English analyzers, through the real stemmers
     assert out[5] == "&lt;a&gt; Queue 29 8 True True"  # and the rest, each through the real module
-    assert out[6] == "date"  # sorted and faceted collectors' facets
+    assert out[6] == "date 1 2"  # facets, edit distances, dates
 
 
 def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(seed_corpus):

@@ -8,8 +8,9 @@ never uses (OpenSSL's start-up), the Porter stemmer and Double Metaphone for Eng
 ``html`` for its highlighter's escaping, ``shutil`` (with bz2 and lzma) and
 ``tempfile`` for copying and temporary storage, ``random`` for naming new files, ``calendar``
 for date fields, ``queue`` for its multiprocessing writer, the Levenshtein automata of fuzzy
-queries and ``whoosh.sorting`` for sorted and faceted collectors. Each is a few milliseconds
-of a cold search, measured with ``python -X importtime``.
+queries, ``whoosh.sorting`` for sorted and faceted collectors, ``whoosh.util.times`` for date
+fields and the edit distance of its spelling suggestions. Each is a few milliseconds (the last
+ones a few tenths) of a cold search, measured with ``python -X importtime``.
 
 While Whoosh's modules load, those names resolve to stand-ins (``stand_ins.StandIn``). Then the
 stand-ins are taken out of ``sys.modules`` again, so any later import in the process gets the
@@ -39,6 +40,8 @@ DEFERRED = {
     "queue": (),
     "whoosh.automata.lev": (),
     "whoosh.sorting": (),
+    "whoosh.util.times": ("datetime_to_long", "long_to_datetime"),
+    "whoosh.support.levenshtein": ("distance",),
 }
 
 
