@@ -296,6 +296,25 @@ def test_a_search_compiles_no_pattern_over_han_characters_but_its_query(seed_cor
     assert "是" in second and "首先" in second  # the markers, compiled for a literal with 是
 
 
+def test_a_search_process_does_not_collect_while_the_command_runs(seed_corpus):
+    """The console script ends a read-only command's process with os._exit, so collecting the
+    search's objects before then is wasted; in-process callers (tests, the web page) keep it."""
+    code = ("import gc, sys; from speechsearch import search; real = search.run_collapsed_search\n"
+            "def seen(*args, **kwargs):\n"
+            "    print('collecting', gc.isenabled(), file=sys.stderr)\n"
+            "    return real(*args, **kwargs)\n"
+            "search.run_collapsed_search = seen\n"
+            "sys.argv = ['speechsearch', 'search', '抓落实', '-n', '1']\n"
+            "from speechsearch.cli import main; main()\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=seed_corpus, capture_output=True, text=True)
+    assert done.returncode == 0 and "【抓落实】" in done.stdout
+    assert done.stderr.strip() == "collecting False"
+    assert invoke("search", "抓落实", "-n", "1", cwd=seed_corpus).exit_code == 0
+    import gc
+
+    assert gc.isenabled()  # a command run in this process leaves its collector alone
+
+
 def test_the_one_line_cleandoc_click_calls_at_start_up_is_inspects():
     import inspect
 
