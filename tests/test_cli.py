@@ -251,6 +251,11 @@ def test_whoosh_is_imported_without_the_modules_a_search_never_calls():
     assert out[6] == "date 1 2"  # facets, edit distances, dates
 
 
+def run_python(cwd, code: str, *args: str) -> subprocess.CompletedProcess:
+    """``code`` in a fresh interpreter (a cold start), run in ``cwd`` with ``args``."""
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True)
+
+
 def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(seed_corpus):
     """click imports inspect, uuid and (through pathlib) urllib.parse for what a search never
     calls; they stay stand-ins through a whole search, and the real modules answer afterwards.
@@ -264,7 +269,7 @@ def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(
             "import click, inspect, pathlib; "
             "print(click.UUID.convert('12345678123456781234567812345678', None, None), inspect.signature(len), "
             "pathlib.Path('/a b').as_uri(), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=seed_corpus, capture_output=True, text=True)
+    done = run_python(seed_corpus, code)
     assert done.returncode == 0 and "【抓落实】" in done.stdout
     loaded, collecting, after = done.stderr.splitlines()
     assert loaded == ""
@@ -288,8 +293,7 @@ def test_a_search_compiles_no_pattern_over_han_characters_but_its_query(seed_cor
             "    compiled.clear(); cli(['search', query, '-n', '3'], standalone_mode=False)\n"
             "    han = {p for p in compiled if any('\\u4e00' <= ch <= '\\u9fff' for ch in p)}\n"
             "    print(sorted(han), file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code, "抓落实", "二是落实"], cwd=seed_corpus,
-                          capture_output=True, text=True)
+    done = run_python(seed_corpus, code, "抓落实", "二是落实")
     assert done.returncode == 0, done.stderr
     first, second = done.stderr.splitlines()
     assert first == "['抓落实']"
@@ -306,7 +310,7 @@ def test_a_search_process_does_not_collect_while_the_command_runs(seed_corpus):
             "search.run_collapsed_search = seen\n"
             "sys.argv = ['speechsearch', 'search', '抓落实', '-n', '1']\n"
             "from speechsearch.cli import main; main()\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=seed_corpus, capture_output=True, text=True)
+    done = run_python(seed_corpus, code)
     assert done.returncode == 0 and "【抓落实】" in done.stdout
     assert done.stderr.strip() == "collecting False"
     assert invoke("search", "抓落实", "-n", "1", cwd=seed_corpus).exit_code == 0
