@@ -128,13 +128,13 @@ def check_syntax(text: str) -> None:
     if text.count('"') % 2:
         raise UsageError(f"query {text!r} does not parse: unbalanced quote")
     depth = 0
-    for ch in re.sub(r'"[^"]*"', "", text) if '"' in text else text:
+    for ch in _quoted_replaced(text, ""):
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
             raise UsageError(f"query {text!r} does not parse: ')' without '('")
     if depth:
         raise UsageError(f"query {text!r} does not parse: '(' without ')'")
-    words = (re.sub(r'"[^"]*"', " x ", text) if '"' in text else text).replace("(", " ( ").replace(")", " ) ").split()
+    words = _quoted_replaced(text, " x ").replace("(", " ( ").replace(")", " ) ").split()
     for i, word in enumerate(words):
         if word in OPERATORS:
             before = words[i - 1] if i else None
@@ -143,6 +143,11 @@ def check_syntax(text: str) -> None:
                 raise UsageError(f"query {text!r} does not parse: {word} needs a term after it")
             if word != "NOT" and (before is None or before in OPERATORS or before == "("):
                 raise UsageError(f"query {text!r} does not parse: {word} needs a term before it")
+
+
+def _quoted_replaced(text: str, replacement: str) -> str:
+    """``text`` with each quoted phrase replaced (the pattern is compiled only for a query with quotes)."""
+    return re.sub(r'"[^"]*"', replacement, text) if '"' in text else text
 
 
 LEVELS = {"speech": "speech", "section": "section", "point": "point", "subpoint": "subpoint",

@@ -69,26 +69,31 @@ def defer_for_click() -> None:
         inspect.cleandoc = _cleandoc
         sys.modules["inspect"] = inspect  # left in place: modules imported later bind it too
     if "pathlib" not in sys.modules and "urllib.parse" not in sys.modules:
-        with _standing_in(StandIn("urllib.parse", ("quote_from_bytes",))):
+        with standing_in(StandIn("urllib.parse", ("quote_from_bytes",))):
             import pathlib  # noqa: F401
     if "click" not in sys.modules and "uuid" not in sys.modules:
         uuid = StandIn("uuid")
         # click subscripts its parameter type's generic with uuid.UUID as it defines its UUID
         # type; it reads uuid.UUID again only to convert a value, by then from the real module.
         uuid.UUID = type("UUID", (), {})
-        with _standing_in(uuid):
+        with standing_in(uuid):
             import click  # noqa: F401
         del uuid.UUID
 
 
 @contextmanager
-def _standing_in(stand_in: StandIn):
-    sys.modules[stand_in.__name__] = stand_in
+def standing_in(*stand_ins: StandIn):
+    """Each of ``stand_ins`` in ``sys.modules`` while the block runs (those whose module is
+    loaded already are left out), and taken out again after it, unless the real one replaced it."""
+    installed = [s for s in stand_ins if s.__name__ not in sys.modules]
+    for stand_in in installed:
+        sys.modules[stand_in.__name__] = stand_in
     try:
         yield
     finally:
-        if sys.modules.get(stand_in.__name__) is stand_in:
-            del sys.modules[stand_in.__name__]
+        for stand_in in installed:
+            if sys.modules.get(stand_in.__name__) is stand_in:
+                del sys.modules[stand_in.__name__]
 
 
 @contextmanager

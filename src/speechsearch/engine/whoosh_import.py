@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from ..stand_ins import StandIn
+from ..stand_ins import StandIn, standing_in
 
 # Module -> the functions Whoosh imports from it by name (``from M import f``); an empty tuple
 # for a module it imports whole and reads attributes of only when they are used.
@@ -48,14 +48,11 @@ DEFERRED = {
 def import_whoosh() -> None:
     if "whoosh.query" in sys.modules:
         return
-    stand_ins = {name: StandIn(name, functions) for name, functions in DEFERRED.items()}
+    stand_ins = [StandIn(name, functions) for name, functions in DEFERRED.items()]
     # functools.cached_property does what the package's does for Whoosh: compute once per instance.
-    stand_ins["cached_property"] = StandIn("cached_property")
-    stand_ins["cached_property"].cached_property = functools.cached_property
-    installed = [name for name in stand_ins if name not in sys.modules]
-    for name in installed:
-        sys.modules[name] = stand_ins[name]
-    try:
+    cached = StandIn("cached_property")
+    cached.cached_property = functools.cached_property
+    with standing_in(*stand_ins, cached):
         import whoosh.codec.whoosh3  # noqa: F401
         import whoosh.collectors  # noqa: F401
         import whoosh.compat  # noqa: F401
@@ -65,7 +62,3 @@ def import_whoosh() -> None:
         import whoosh.reading  # noqa: F401
         import whoosh.scoring  # noqa: F401
         import whoosh.searching  # noqa: F401
-    finally:
-        for name in installed:
-            if sys.modules.get(name) is stand_ins[name]:
-                del sys.modules[name]
