@@ -3,6 +3,7 @@ as one that did not, and its segments hold what Whoosh's own writer would have w
 
 import json
 import random
+from collections import Counter
 
 import pytest
 from whoosh.filedb.filestore import FileStorage
@@ -239,11 +240,16 @@ def test_position_keys_are_every_occurrence(tmp_path, monkeypatch, block_posting
                 matcher.next()
             matcher = reader.postings(field, text)
             kinds.add(type(matcher).__name__)
-            postings = term_postings(matcher)
+            postings = term_postings(matcher, keys=True)
             keys = list(postings.keys)
             assert sorted(keys) == keys and set(keys) == expected, (field, text)
-            assert not postings.deleted
+            assert not postings.deleted and not postings.ids and not postings.counts
             assert postings.boosts == boosts, (field, text)
+            counted = term_postings(reader.postings(field, text))
+            per_document = Counter(key >> DOC_SHIFT for key in expected)
+            assert dict(zip(counted.ids, counted.counts, strict=True)) == per_document, (field, text)
+            assert list(counted.ids) == sorted(per_document) and not counted.keys
+            assert counted.boosts == boosts, (field, text)
             boosted_terms += bool(boosts)
         assert {KeyedLeafMatcher.__name__, "ListMatcher"} <= kinds
         assert reader.postings("chars", "工作")._lastblock == (block_postings > 1000)  # one block, or many

@@ -202,22 +202,25 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float,
 
     reader = searcher.reader()
     implied = _implied_bigrams(reader, field, parts) if bigrams else {}
-    occurrences, exclusions, deleted, boosts = [], [], set(), {}
-    with_keys = len(parts) > 1  # a phrase of one term needs its counts only
+    occurrences, exclusions, deleted, boosts = [], [], set(), None
+    with_keys = len(parts) > 1  # a phrase of one term needs its counts, a longer one only keys
     for offset, alternatives in enumerate(parts):
         if offset in implied:  # a bigram in the segment (it is more frequent than another term)
             unigram, lone = implied[offset]
             if lone:
-                exclusions.append((offset, term_postings(reader.postings(field, unigram))))
+                exclusions.append((offset, term_postings(reader.postings(field, unigram), keys=True)))
             continue
-        found = [term_postings(reader.postings(field, term), with_keys) for term in alternatives
+        found = [term_postings(reader.postings(field, term), keys=with_keys) for term in alternatives
                  if (field, term) in reader]
         if not found:
             return [], []
         deleted = found[0].deleted
         occurrences.append((offset, found))
-        for postings in found:
-            boosts.update(postings.boosts)
+        # A boost is its document's, the same in every term: the documents holding the phrase
+        # hold a term at each offset, so any one offset's boosts cover them; the fewest are kept.
+        held = found[0].boosts if len(found) == 1 else {k: v for p in found for k, v in p.boosts.items()}
+        if boosts is None or len(held) < len(boosts):
+            boosts = held
     if len(occurrences) == 1 and len(occurrences[0][1]) == 1:
         # One term: its ids are the documents, in order, and its counts the frequencies.
         postings = occurrences[0][1][0]
@@ -249,7 +252,7 @@ def _phrase_starts(occurrences, exclusions=()) -> set[int]:
     keys of each of ``exclusions`` (offset, postings) are taken out, shifted the same way."""
     occurrences.sort(key=lambda item: sum(len(postings.keys) for postings in item[1]))
     at, found = occurrences[0]
-    matches = set(chain.from_iterable(postings.keys for postings in found))
+    matches = chain.from_iterable(postings.keys for postings in found)  # a set from the next term on
     for offset, found in occurrences[1:]:
         wanted = set(map(add, matches, repeat(offset - at)))
         if len(found) == 1:
@@ -259,6 +262,8 @@ def _phrase_starts(occurrences, exclusions=()) -> set[int]:
         at = offset
         if not matches:
             return matches
+    if not isinstance(matches, set):  # one term and its exclusions
+        matches = set(matches)
     for offset, postings in exclusions:
         matches.difference_update(map(add, postings.keys, repeat(at - offset)))
     return matches
