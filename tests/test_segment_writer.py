@@ -285,6 +285,7 @@ def test_posting_blocks_keep_their_packed_arrays_as_bytes(tmp_path, monkeypatch)
         folder.mkdir()
         make_corpus(folder, copies=2)
         monkeypatch.setattr(codec, "BLOCK_PICKLE", protocol)
+        monkeypatch.setattr(codec, "INLINE_POSTINGS", 4)  # blocks for the terms of a small corpus
         assert invoke("index", "-q", "--jobs", "1", cwd=folder).exit_code == 0
         with IndexStore(folder / ".speechsearch").open().searcher() as searcher:
             blocks = list(_block_data(searcher.reader()))

@@ -93,7 +93,7 @@ from .packing import (
 from .stored import STORED_FIELDS
 from .terms import SortedTermsReader, SortedTermsWriter
 
-INLINE_POSTINGS = 16  # terms in fewer documents than this are inlined
+INLINE_POSTINGS = 64  # terms in fewer documents than this are inlined
 HEADS_FROM = 2048  # terms in this many documents keep heads (TermHeads)
 HEADS = 1024
 
