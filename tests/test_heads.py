@@ -114,7 +114,7 @@ def test_heads_read_back_and_damage_is_named():
     counts = array("I", [1 + i % 3 for i in range(len(ids))])
     lengths = bytes([20 + i % 40 for i in range(6000)])
     boosts = {10: 2.0, 12: 1.5, 14: 3.0}
-    blob = pack_heads(ids, counts, boosts, lengths, 40.0)
+    blob = pack_heads(ids, counts, boosts, bytes(lengths[doc] for doc in ids), 40.0)
     heads = unpack_heads(blob)
     assert isinstance(heads, TermHeads) and len(heads.ids) == codec.HEADS
     assert 14 in heads.ids and heads.boosts == {doc: boost for doc, boost in boosts.items() if doc in heads.ids}

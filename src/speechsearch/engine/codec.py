@@ -48,13 +48,14 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from itertools import accumulate, chain, compress, groupby, islice, repeat
-from operator import and_, floordiv, lshift, or_, rshift
+from itertools import accumulate, chain, compress, groupby, repeat
+from operator import and_, floordiv, lshift, mul, or_, rshift
 from pickle import dumps
 from struct import Struct
 from typing import NamedTuple
 
 from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
@@ -167,19 +168,20 @@ class SpeechPostingsWriter(W3PostingsWriter):
         super()._new_block()
         self._block_counts = self._block_keys = self._block_boosts = None  # a block add_keys filled
 
-    def add_keys(self, keys: array, boosts: dict, lengths: bytes) -> None:
+    def add_keys(self, keys: array, boosts: dict, lengths: bytes, frequencies: Counter | None = None) -> None:
         """Add a term's postings from its keys (sorted), without a Python step per posting:
         ``boosts`` maps the term's documents to their boost where not 1, ``lengths`` is the
-        field's one-byte length column. Writes the blocks ``add_posting`` would; a term in
-        fewer than INLINE_POSTINGS documents is inlined by ``SpeechFieldWriter`` instead."""
-        frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
+        field's one-byte length column, ``frequencies`` the count of each document's keys if
+        known. Writes the blocks ``add_posting`` would; a term in fewer than INLINE_POSTINGS
+        documents is inlined by ``SpeechFieldWriter`` instead."""
+        if frequencies is None:
+            frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
         ids = array("I", frequencies)
         counts = array("I", frequencies.values())
-        weights = array("f", counts)
-        for doc, boost in boosts.items():
-            weights[bisect_left(ids, doc)] *= boost
+        codes = bytes(map(lengths.__getitem__, ids))  # each posting's length byte
+        weights = array("f", map(mul, counts, map(boosts.get, ids, repeat(1.0)))) if boosts else array("f", counts)
         if len(ids) >= HEADS_FROM:
-            self._terminfo.heads_blob = pack_heads(ids, counts, boosts, lengths, self._average_length(lengths))
+            self._terminfo.heads_blob = pack_heads(ids, counts, boosts, codes, self._average_length(lengths))
         ends = array("Q", accumulate(counts))  # each posting's last key + 1
         boosted = sorted(boosts)
         size = KEYED_BLOCK_POSTINGS
@@ -191,7 +193,7 @@ class SpeechPostingsWriter(W3PostingsWriter):
             self._block_keys = keys[ends[start - 1] if start else 0:ends[end - 1]]
             in_block = boosted[bisect_left(boosted, block_ids[0]):bisect_right(boosted, block_ids[-1])]
             self._block_boosts = {doc: boosts[doc] for doc in in_block}
-            block_lengths = bytes(map(lengths.__getitem__, block_ids)).replace(b"\0", b"")
+            block_lengths = codes[start:end].replace(b"\0", b"")
             self._minlength = LENGTH_OF_BYTE[min(block_lengths)] if block_lengths else None
             self._maxlength = LENGTH_OF_BYTE[max(block_lengths)] if block_lengths else 0
             self._maxweight = max(self._weights)
@@ -286,25 +288,35 @@ class SpeechFieldWriter(W3FieldWriter):
 
     def add_keyed_term(self, btext: bytes, keys: array, boosts: dict, lengths: bytes) -> None:
         """A positional term from its keys (see ``add_keys``)."""
-        if keys[0] >> DOC_SHIFT == keys[-1] >> DOC_SHIFT:
-            # In one document, as most of a corpus's terms are: the entry the loop below makes.
-            doc = keys[0] >> DOC_SHIFT
-            packed = pack_numbers([len(keys)]) + pack_numbers(keys_positions(keys))
-            self._add_inlined(btext, PACKED_KEYED, (doc,), _float32([len(keys) * boosts.get(doc, 1.0)]), packed,
-                              boosts, [lengths[doc]] if lengths[doc] else [])
+        first = keys[0] >> DOC_SHIFT
+        if first == keys[-1] >> DOC_SHIFT:  # in one document, as most of a corpus's terms are
+            self._add_inlined_keys(btext, (first,), (len(keys),), keys, boosts, lengths)
             return
-        postings = list(islice(postings_of_keys(keys), INLINE_POSTINGS))  # stops early for a frequent term
-        if len(postings) < INLINE_POSTINGS:
-            ids = [doc for doc, _ in postings]
-            counts = [len(positions) for _, positions in postings]
-            weights = _float32([count * boosts.get(doc, 1.0) for doc, count in zip(ids, counts, strict=True)])
-            packed = pack_numbers(counts) + pack_numbers(keys_positions(keys))
-            self._add_inlined(btext, PACKED_KEYED, ids, weights, packed, boosts,
-                              [lengths[doc] for doc in ids if lengths[doc]])
+        frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
+        if len(frequencies) < INLINE_POSTINGS:
+            self._add_inlined_keys(btext, list(frequencies), list(frequencies.values()), keys, boosts, lengths)
             return
         self.start_term(btext)
-        self._postwriter.add_keys(keys, boosts, lengths)
+        self._postwriter.add_keys(keys, boosts, lengths, frequencies)
         self.finish_term()
+
+    def _add_inlined_keys(self, btext: bytes, ids, counts, keys: array, boosts: dict, lengths: bytes) -> None:
+        """The entry ``_add_inlined`` makes of a positional term in a few documents (``ids``,
+        with their ``counts`` of positions), without its general steps: a build makes one
+        per rare term, millions."""
+        own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
+        weights = (_float32([count * own.get(doc, 1.0) for doc, count in zip(ids, counts, strict=True)]) if own
+                   else counts)  # a count below 2**24 is its own float32
+        codes = [code for code in map(lengths.__getitem__, ids) if code]
+        head = PACKED_HEAD.pack(PACKED_KEYED, sum(weights), len(ids), min(codes, default=0), max(codes, default=0))
+        if len(ids) == 1:
+            body = ids[0].to_bytes(4, "little") + EMPTY_NUMBERS + pack_numbers(counts)
+        else:
+            body = pack_gaps(ids) + pack_numbers(counts)
+        body += pack_numbers(keys_positions(keys))
+        if own:
+            body += pack_boosts(own)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
 
     def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
         """A term of an ID field from its documents (see ``add_documents``)."""
@@ -329,6 +341,9 @@ class SpeechFieldWriter(W3FieldWriter):
         if own:
             body += pack_boosts(own)
         self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
+
+
+EMPTY_NUMBERS = pack_numbers(())  # the gaps after an only id
 
 
 def _float32(weights: list[float]) -> tuple[float, ...]:
@@ -368,19 +383,16 @@ class TermHeads(NamedTuple):
 HEADS_TAG = b"H"
 
 
-def pack_heads(ids: array, counts: array, boosts: dict, lengths: bytes, average_length: float) -> bytes:
-    """The heads of a term's postings (``ids`` and ``counts`` in document order, ``boosts``
-    where not 1, the field's ``lengths`` column): the HEADS with the highest BM25 at the
-    segment's ``average_length``. The order is only a guess at the search's (whose statistics
-    are the whole index's); the frontier is exact."""
+def pack_heads(ids: array, counts: array, boosts: dict, codes: bytes, average_length: float) -> bytes:
+    """The heads of a term's postings (``ids``, ``counts`` and length bytes ``codes`` in
+    document order, ``boosts`` where not 1): the HEADS with the highest BM25 at the segment's
+    ``average_length``. The order is only a guess at the search's (whose statistics are the
+    whole index's); the frontier is exact."""
     from .store import BM25_B, BM25_K1
 
-    as_stored = {doc: array("f", [boost])[0] for doc, boost in boosts.items()}  # as a block keeps it
-    weights = list(map(float, counts))
-    for doc, boost in as_stored.items():
-        i = bisect_left(ids, doc)
-        weights[i] = counts[i] * boost
-    pairs = list(zip(weights, bytes(map(lengths.__getitem__, ids)), strict=True))
+    as_stored = dict(zip(boosts, array("f", boosts.values()), strict=True))  # each boost as a block keeps it
+    weights = list(map(mul, counts, map(as_stored.get, ids, repeat(1.0)))) if boosts else list(map(float, counts))
+    pairs = list(zip(weights, codes, strict=True))
     population = Counter(pairs)
 
     def impact(pair):
@@ -396,7 +408,7 @@ def pack_heads(ids: array, counts: array, boosts: dict, lengths: bytes, average_
         room -= population[pair]
     chosen = list(map(taken.__contains__, pairs))
     if partial is not None and room:
-        for i in [i for i, pair in enumerate(pairs) if pair == partial][:room]:
+        for i in list(compress(range(len(pairs)), map(partial.__eq__, pairs)))[:room]:
             chosen[i] = True
     rest = [pair for pair in population if pair not in taken]
     frontier, best = [], -1.0
@@ -696,6 +708,14 @@ LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 class SpeechPerDocWriter(W3PerDocWriter):
     """Whoosh's per-document writer, with stored fields compressed against their neighbours (``stored.py``)."""
+
+    def add_fields(self, stored: dict, lengths: list[tuple[str, int]]) -> None:
+        """What ``add_field`` does for each of a document's fields, at once: ``stored`` are its
+        stored values, ``lengths`` its scorable fields' lengths (none 0)."""
+        self._storedfields = stored  # finish_doc writes it
+        for fieldname, length in lengths:
+            self.add_column_value(_lenfield(fieldname), LENGTHS_COLUMN, length_to_byte(length))
+            self._fieldlengths[fieldname] += length
 
     def _create_column(self, fieldname, column):
         super()._create_column(fieldname, STORED_FIELDS if fieldname == "_stored" else column)

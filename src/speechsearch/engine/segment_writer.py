@@ -155,6 +155,29 @@ class KeyedPostingPool(PostingPool):
             self._remove_run(path)
 
 
+KEYED, DOCUMENT_SET, WHOOSH_POSTINGS, STORED_ONLY = "keyed", "document set", "Whoosh's postings", "stored only"
+
+
+class _FieldPlan:
+    """How ``BulkSegmentWriter.add_document`` writes a field: its way into the pool (or none),
+    and what the per-document writer keeps of it."""
+
+    __slots__ = ("way", "field", "format", "analyzer", "boost_key", "stored", "scorable")
+
+    def __init__(self, name: str, field, pool: KeyedPostingPool):
+        if not field.indexed:
+            self.way = STORED_ONLY
+        elif name in pool.keyed:
+            self.way = KEYED
+        elif name in pool.document_sets:
+            self.way = DOCUMENT_SET
+        else:
+            self.way = WHOOSH_POSTINGS
+        self.field, self.format, self.analyzer = field, field.format, getattr(field, "analyzer", None)
+        self.boost_key = f"_{name}_boost"  # Whoosh's per-field boost keyword
+        self.stored, self.scorable = field.stored, field.scorable
+
+
 class BulkSegmentWriter(SegmentWriter):
     """A SegmentWriter with the keyed pool and the codec of ``codec.py``; otherwise Whoosh's own."""
 
@@ -168,42 +191,47 @@ class BulkSegmentWriter(SegmentWriter):
                  if field.indexed and isinstance(field.format, PassagePositions)]
         sets = [name for name, field in self.schema.items() if is_document_set(field)]
         self._id_terms = {name: id_terms_function(self.schema[name]) for name in sets}
-        self._field_names = frozenset(self.schema.names())
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
                                      set_fields=sets)
+        self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in self.schema.items()}
 
     def add_document(self, **fields):
         """Whoosh's ``add_document``, but the pool's own fields go into its arrays as they come
-        from the analyzer: no (term, frequency, weight, value) per term, no posting tuple."""
+        from the analyzer (no (term, frequency, weight, value) per term, no posting tuple), and
+        each field's way is decided once per writer, not per document."""
         self._check_state()
-        schema, perdocwriter, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
-        docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if name[0] != "_")
-        if not self._field_names.issuperset(fieldnames):
-            self._check_fields(schema, fieldnames)  # Whoosh's error for the unknown one
+        plans, perdocwriter, pool, docnum = self._plans, self.perdocwriter, self.pool, self.docnum
+        unknown = [name for name in fields.keys() - plans.keys() if name[0] != "_"]
+        if unknown:
+            self._check_fields(self.schema, unknown)  # Whoosh's error for the unknown one
+        docboost = float(fields["_boost"]) if "_boost" in fields else 1.0
+        stored, lengths = {}, []
         perdocwriter.start_doc(docnum)
         try:
-            for fieldname in fieldnames:
+            for fieldname in sorted(fields):
                 value = fields[fieldname]
-                if value is None:
+                plan = plans.get(fieldname)
+                if value is None or plan is None:
                     continue
-                field = schema[fieldname]
                 length = 0
-                if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
-                    if fieldname in pool.keyed:
-                        terms, positions = field.format.term_positions(value, field.analyzer)
-                        pool.add_occurrences(fieldname, docnum, terms, positions, boost * field.format.field_boost)
+                if plan.way is not STORED_ONLY:
+                    boost = float(fields[plan.boost_key]) if plan.boost_key in fields else docboost
+                    if plan.way is KEYED and pool.keyed:  # (past the memory limit, Whoosh's pool)
+                        terms, positions = plan.format.term_positions(value, plan.analyzer)
+                        pool.add_occurrences(fieldname, docnum, terms, positions, boost * plan.format.field_boost)
                         length = len(terms)
-                    elif fieldname in pool.document_sets:
+                    elif plan.way is DOCUMENT_SET and pool.document_sets:
                         terms = self._id_terms[fieldname](value)
-                        pool.add_document_terms(fieldname, docnum, terms, boost * field.format.field_boost)
+                        pool.add_document_terms(fieldname, docnum, terms, boost * plan.format.field_boost)
                     else:
-                        for text, frequency, weight, encoded in field.index(value):
+                        for text, frequency, weight, encoded in plan.field.index(value):
                             length += frequency
                             pool.add((fieldname, text, docnum, weight * boost, encoded))
-                perdocwriter.add_field(fieldname, field, value if field.stored else None,
-                                       length if field.scorable else 0)
+                if plan.stored:
+                    stored[fieldname] = value
+                if length and plan.scorable:
+                    lengths.append((fieldname, length))
+            perdocwriter.add_fields(stored, lengths)
         except Exception:
             perdocwriter.cancel_doc()
             raise
