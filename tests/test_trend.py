@@ -126,5 +126,25 @@ def test_plot_draws_a_chart_with_a_cjk_font(trend_corpus, tmp_path):
     assert run(trend_corpus, "新质生产力", "--plot", str(tmp_path / "x.gif")).exit_code == 2
 
 
+def test_a_cjk_font_installed_after_matplotlib_listed_the_fonts_is_found():
+    """matplotlib keeps the font list it made when it first ran; a CJK font installed later
+    (fonts-noto-cjk after a first `trend --plot`) is not in it, and is found on disk."""
+    from matplotlib import font_manager
+
+    from speechsearch.trend import CJK_FONTS, cjk_font
+
+    if cjk_font() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
+        pytest.skip("no CJK font here (apt-get install fonts-noto-cjk)")
+    manager = font_manager.fontManager
+    kept = list(manager.ttflist)
+    try:
+        manager.ttflist = [font for font in kept if font.name not in CJK_FONTS]  # the list before the install
+        assert cjk_font() in CJK_FONTS
+    finally:
+        manager.ttflist = kept
+
+
 def test_nothing_found_exits_1(trend_corpus):
     assert run(trend_corpus, "完全不存在的提法").exit_code == 1

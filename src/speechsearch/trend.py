@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import UsageError
 
@@ -218,13 +219,30 @@ def plot(result: Trend, path: str) -> None:
     plt.close(figure)
 
 
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+CJK_FONT_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "simhei", "msyh", "pingfang")
+
+
 def cjk_font() -> str | None:
-    """A font with Chinese glyphs that matplotlib can find (Noto CJK from fonts-noto-cjk first)."""
+    """A font with Chinese glyphs that matplotlib can find (Noto CJK from fonts-noto-cjk first).
+    matplotlib lists the system's fonts once, when it first runs, and keeps that list: a font
+    installed since is looked for among the system's font files and added."""
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for name in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
-                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC"):
-        if name in names:
-            return name
-    return None
+    manager = font_manager.fontManager
+    found = _known_font(manager)
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name.lower() for hint in CJK_FONT_FILES):
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue  # a font file matplotlib cannot read
+        found = _known_font(manager)
+    return found
+
+
+def _known_font(manager) -> str | None:
+    names = {font.name for font in manager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
