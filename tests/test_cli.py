@@ -279,6 +279,27 @@ def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(
     assert "\n  Fields work inside QUERY too" in usage and "\n      Fields" not in usage
 
 
+def test_click_translates_nothing_without_loading_gettext_where_no_catalogue_exists(seed_corpus):
+    """Where Python has no folder of message catalogues (pyenv's and python.org's builds), click
+    imports a ``gettext`` that returns each message as it is, which is what the real one does
+    there: a search loads neither gettext nor locale. Once the real gettext is loaded, click's
+    messages go through it. Where the folder exists, click has the real gettext from the start."""
+    code = ("import os, sys; from speechsearch.cli import cli; "
+            "cli(['search', '抓落实', '-n', '3'], standalone_mode=False); "
+            "folder = os.path.isdir(os.path.join(sys.base_prefix, 'share', 'locale')); "
+            "print(folder, 'gettext' in sys.modules, 'locale' in sys.modules, file=sys.stderr); "
+            "import click\ntry: cli(['search', '抓落实', '--nope'], standalone_mode=False)\n"
+            "except click.UsageError as exc: print(exc.format_message(), file=sys.stderr)\n"
+            "import gettext, click.exceptions as e; gettext.gettext = lambda m: m.upper(); "
+            "print(e._('Missing argument'), e.ngettext('one', 'many', 2), file=sys.stderr)")
+    done = run_python(seed_corpus, code)
+    assert done.returncode == 0 and "【抓落实】" in done.stdout, done.stderr
+    loaded, wrong, after = done.stderr.splitlines()
+    assert loaded == ("True True True" if loaded.startswith("True") else "False False False")
+    assert wrong.startswith("No such option '--nope'. (Did you mean one of: '--group'")
+    assert after == ("MISSING ARGUMENT many" if loaded.startswith("False") else "Missing argument many")
+
+
 def test_a_search_compiles_no_pattern_over_han_characters_but_its_query(seed_corpus):
     """Python's regular expression compiler takes a few hundred microseconds for a character
     class or alternation of Han characters; a search compiles only the pattern of its literal,

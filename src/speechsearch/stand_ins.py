@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 import types
 from contextlib import contextmanager
@@ -55,6 +56,32 @@ def _cleandoc(doc: str) -> str:
     return doc.lstrip()
 
 
+def _gettext(message: str) -> str:
+    """``gettext.gettext`` where no message catalogue can exist: the message itself."""
+    if "gettext" in sys.modules:  # loaded since, so perhaps told of a domain or a folder
+        return sys.modules["gettext"].gettext(message)
+    return message
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    if "gettext" in sys.modules:
+        return sys.modules["gettext"].ngettext(singular, plural, n)
+    return singular if n == 1 else plural
+
+
+def _untranslated_gettext() -> StandIn | None:
+    """A stand-in for ``gettext`` that translates nothing, where that is what the real one does:
+    its default folder of catalogues (``sys.base_prefix``/share/locale, pyenv's and python.org's
+    builds have none) is missing. click's modules import ``gettext`` and ``ngettext`` by name and
+    call them as they define options and on every command run; each call looked for catalogues
+    on disk, and the first imported ``locale`` (together 1.5 ms of a cold search)."""
+    if "gettext" in sys.modules or os.path.isdir(os.path.join(sys.base_prefix, "share", "locale")):
+        return None
+    stand_in = StandIn("gettext")
+    stand_in.gettext, stand_in.ngettext = _gettext, _ngettext
+    return stand_in
+
+
 def defer_for_click() -> None:
     """Import click and pathlib without what they load for functions a search never calls:
     - ``inspect`` (with ``ast``, ``dis`` and ``tokenize``) stays a stand-in until something other
@@ -62,7 +89,8 @@ def defer_for_click() -> None:
       class without a docstring;
     - ``uuid`` (with ``platform``), for click's UUID parameter type, is imported when that type
       first converts a value;
-    - ``urllib.parse`` (with ``ipaddress``) when ``Path.as_uri`` first calls it.
+    - ``urllib.parse`` (with ``ipaddress``) when ``Path.as_uri`` first calls it;
+    - ``gettext`` where there are no catalogues to translate click's messages with.
     Together 9% of a cold search's instructions (``benchmarks/README.md``)."""
     if "inspect" not in sys.modules:
         inspect = StandIn("inspect")
@@ -76,7 +104,8 @@ def defer_for_click() -> None:
         # click subscripts its parameter type's generic with uuid.UUID as it defines its UUID
         # type; it reads uuid.UUID again only to convert a value, by then from the real module.
         uuid.UUID = type("UUID", (), {})
-        with standing_in(uuid):
+        gettext = _untranslated_gettext()
+        with standing_in(uuid, *([gettext] if gettext else [])):
             import click  # noqa: F401
         del uuid.UUID
 
