@@ -56,16 +56,23 @@ def _cleandoc(doc: str) -> str:
     return doc.lstrip()
 
 
+def _loaded_gettext() -> types.ModuleType | None:
+    """The real ``gettext``, if anything has loaded it (and so could have told it of a domain
+    or a folder of catalogues)."""
+    module = sys.modules.get("gettext")
+    return None if module is None or isinstance(module, StandIn) else module
+
+
 def _gettext(message: str) -> str:
     """``gettext.gettext`` where no message catalogue can exist: the message itself."""
-    if "gettext" in sys.modules:  # loaded since, so perhaps told of a domain or a folder
-        return sys.modules["gettext"].gettext(message)
-    return message
+    real = _loaded_gettext()
+    return real.gettext(message) if real else message
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
-    if "gettext" in sys.modules:
-        return sys.modules["gettext"].ngettext(singular, plural, n)
+    real = _loaded_gettext()
+    if real:
+        return real.ngettext(singular, plural, n)
     return singular if n == 1 else plural
 
 
