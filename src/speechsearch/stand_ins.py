@@ -111,8 +111,7 @@ def defer_for_click() -> None:
         # click subscripts its parameter type's generic with uuid.UUID as it defines its UUID
         # type; it reads uuid.UUID again only to convert a value, by then from the real module.
         uuid.UUID = type("UUID", (), {})
-        gettext = _untranslated_gettext()
-        with standing_in(uuid, *([gettext] if gettext else [])):
+        with standing_in(*filter(None, (uuid, _untranslated_gettext()))):
             import click  # noqa: F401
         del uuid.UUID
 

@@ -55,7 +55,6 @@ from struct import Struct
 from typing import NamedTuple
 
 from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
@@ -301,22 +300,12 @@ class SpeechFieldWriter(W3FieldWriter):
         self.finish_term()
 
     def _add_inlined_keys(self, btext: bytes, ids, counts, keys: array, boosts: dict, lengths: bytes) -> None:
-        """The entry ``_add_inlined`` makes of a positional term in a few documents (``ids``,
-        with their ``counts`` of positions), without its general steps: a build makes one
-        per rare term, millions."""
-        own = {doc: boosts[doc] for doc in ids if doc in boosts} if boosts else None
-        weights = (_float32([count * own.get(doc, 1.0) for doc, count in zip(ids, counts, strict=True)]) if own
-                   else counts)  # a count below 2**24 is its own float32
-        codes = [code for code in map(lengths.__getitem__, ids) if code]
-        head = PACKED_HEAD.pack(PACKED_KEYED, sum(weights), len(ids), min(codes, default=0), max(codes, default=0))
-        if len(ids) == 1:
-            body = ids[0].to_bytes(4, "little") + EMPTY_NUMBERS + pack_numbers(counts)
-        else:
-            body = pack_gaps(ids) + pack_numbers(counts)
-        body += pack_numbers(keys_positions(keys))
-        if own:
-            body += pack_boosts(own)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
+        """The inlined entry of a positional term in a few documents (``ids``, with their
+        ``counts`` of positions)."""
+        weights = _float32([count * boosts.get(doc, 1.0) for doc, count in zip(ids, counts, strict=True)]) if boosts \
+            else counts  # a count below 2**24 is its own float32
+        self._add_inlined(btext, PACKED_KEYED, ids, weights, pack_numbers(counts) + pack_numbers(keys_positions(keys)),
+                          boosts, [code for code in map(lengths.__getitem__, ids) if code])
 
     def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
         """A term of an ID field from its documents (see ``add_documents``)."""
@@ -341,9 +330,6 @@ class SpeechFieldWriter(W3FieldWriter):
         if own:
             body += pack_boosts(own)
         self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
-
-
-EMPTY_NUMBERS = pack_numbers(())  # the gaps after an only id
 
 
 def _float32(weights: list[float]) -> tuple[float, ...]:
@@ -576,7 +562,9 @@ class KeyedLeafMatcher(PackedLeafMatcher):
         return packed_ids, unpack_boosts(packed_boosts), counts, packed_keys
 
     def _block_keys(self) -> array:
-        ids, _, counts, packed_keys = self._data
+        return self._unpacked_keys(self._data[2], self._data[3])
+
+    def _unpacked_keys(self, counts: array, packed_keys) -> array:
         keys = unsqueeze("Q", packed_keys)
         if len(keys) != sum(counts):
             raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
@@ -596,10 +584,7 @@ class KeyedLeafMatcher(PackedLeafMatcher):
         term's ids took a third of the time of reading its blocks."""
         while not self._atend:
             _, block_boosts, counts, packed_keys = self._read_packed()
-            keys = unsqueeze("Q", packed_keys)
-            if len(keys) != sum(counts):
-                raise DamagedBlock(f"posting block of {self._term!r}: its arrays do not match")
-            postings.keys.extend(keys)
+            postings.keys.extend(self._unpacked_keys(counts, packed_keys))
             if block_boosts:
                 postings.boosts.update(block_boosts)
             self._data = None
@@ -714,8 +699,7 @@ class SpeechPerDocWriter(W3PerDocWriter):
         stored values, ``lengths`` its scorable fields' lengths (none 0)."""
         self._storedfields = stored  # finish_doc writes it
         for fieldname, length in lengths:
-            self.add_column_value(_lenfield(fieldname), LENGTHS_COLUMN, length_to_byte(length))
-            self._fieldlengths[fieldname] += length
+            self.add_field(fieldname, None, None, length)
 
     def _create_column(self, fieldname, column):
         super()._create_column(fieldname, STORED_FIELDS if fieldname == "_stored" else column)

@@ -70,7 +70,12 @@ def unpack_numbers(blob, at: int, count: int) -> tuple[array, int]:
 def pack_gaps(ids) -> bytes:
     """Sorted document ids: the first in four bytes, then the gaps after it, packed. (Packed with
     the first, the gaps took its width: past id 65,535, four bytes each.)"""
+    if len(ids) == 1:  # most of a corpus's terms: no gaps
+        return ids[0].to_bytes(4, "little") + NO_NUMBERS
     return le_bytes(array("I", ids[:1])) + pack_numbers(array("I", map(sub, ids[1:], ids)))
+
+
+NO_NUMBERS = pack_numbers(())
 
 
 def unpack_gaps(blob, at: int, count: int) -> tuple[array, int]:

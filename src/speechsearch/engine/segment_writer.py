@@ -162,7 +162,7 @@ class _FieldPlan:
     """How ``BulkSegmentWriter.add_document`` writes a field: its way into the pool (or none),
     and what the per-document writer keeps of it."""
 
-    __slots__ = ("way", "field", "format", "analyzer", "boost_key", "stored", "scorable")
+    __slots__ = ("way", "field", "format", "analyzer", "boost_key", "stored", "scorable", "id_terms")
 
     def __init__(self, name: str, field, pool: KeyedPostingPool):
         if not field.indexed:
@@ -176,6 +176,7 @@ class _FieldPlan:
         self.field, self.format, self.analyzer = field, field.format, getattr(field, "analyzer", None)
         self.boost_key = f"_{name}_boost"  # Whoosh's per-field boost keyword
         self.stored, self.scorable = field.stored, field.scorable
+        self.id_terms = id_terms_function(field) if self.way is DOCUMENT_SET else None
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -190,7 +191,6 @@ class BulkSegmentWriter(SegmentWriter):
         keyed = [name for name, field in self.schema.items()
                  if field.indexed and isinstance(field.format, PassagePositions)]
         sets = [name for name, field in self.schema.items() if is_document_set(field)]
-        self._id_terms = {name: id_terms_function(self.schema[name]) for name in sets}
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
                                      set_fields=sets)
         self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in self.schema.items()}
@@ -204,7 +204,7 @@ class BulkSegmentWriter(SegmentWriter):
         unknown = [name for name in fields.keys() - plans.keys() if name[0] != "_"]
         if unknown:
             self._check_fields(self.schema, unknown)  # Whoosh's error for the unknown one
-        docboost = float(fields["_boost"]) if "_boost" in fields else 1.0
+        docboost = self._doc_boost(fields)
         stored, lengths = {}, []
         perdocwriter.start_doc(docnum)
         try:
@@ -221,7 +221,7 @@ class BulkSegmentWriter(SegmentWriter):
                         pool.add_occurrences(fieldname, docnum, terms, positions, boost * plan.format.field_boost)
                         length = len(terms)
                     elif plan.way is DOCUMENT_SET and pool.document_sets:
-                        terms = self._id_terms[fieldname](value)
+                        terms = plan.id_terms(value)
                         pool.add_document_terms(fieldname, docnum, terms, boost * plan.format.field_boost)
                     else:
                         for text, frequency, weight, encoded in plan.field.index(value):
