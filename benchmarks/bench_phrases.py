@@ -1,12 +1,14 @@
-"""A literal's phrase matching in the bigram field, with and without implied inner bigrams.
+"""A literal's phrase matching, the matcher's way and with each of its shortcuts left out.
 
     python benchmarks/bench_phrases.py --workdir DIR [--rounds 12] [PHRASE ...]
 
 DIR holds a built index (its ``.speechsearch``). For each phrase it times
-``literal.phrase_scores`` over every segment of the chars field, the way a literal's matcher
-calls it (``bigrams=True``: inner bigrams its neighbours imply are not intersected) and without
-(every bigram intersected), alternating the two each round, and checks that both give the same
-documents and scores. It prints each phrase's medians and their ratio.
+``literal.phrase_scores`` over every segment, for the bigram field and then the words field
+(the literal's ranking phrase), three ways in turn each round: the way a literal's matcher calls
+it (inner bigrams its neighbours imply are not intersected, common words are read joined with
+a neighbour: ``common_words.py``), without the common grams, and without either. It checks that
+all three give the same documents and scores, and prints each phrase's medians and their ratios
+to the matcher's way.
 """
 
 from __future__ import annotations
@@ -45,20 +47,28 @@ def main() -> None:
             query = parse_query(phrase, searcher.reader()).query
             if not isinstance(query, literal.LiteralQuery):
                 continue
-            times = {True: [], False: []}
+            words = [(word,) for word in query.ranking]
+            ways = {"matcher": (True, True), "no_common_grams": (True, False), "every_term": (False, False)}
+            times = {way: [] for way in ways}
             answers = {}
             for round_ in range(args.rounds):
-                for implied in ((True, False) if round_ % 2 else (False, True)):
+                for way in (list(ways) if round_ % 2 else list(ways)[::-1]):
+                    implied, joined = ways[way]
                     start = time.perf_counter()
-                    answers[implied] = [literal.phrase_scores(segment, searcher.weighting, query.fieldname,
-                                                              query.parts, query.boost, bigrams=implied)
-                                        for segment in segments]
-                    times[implied].append(time.perf_counter() - start)
-            if answers[True] != answers[False]:
-                raise SystemExit(f"{phrase}: implied bigrams changed the matches")
-            implied_ms, plain_ms = (statistics.median(times[flag]) * 1000 for flag in (True, False))
-            rows.append({"phrase": phrase, "implied_ms": round(implied_ms, 2), "every_bigram_ms": round(plain_ms, 2),
-                         "ratio": round(implied_ms / plain_ms, 2)})
+                    answers[way] = [(literal.phrase_scores(segment, searcher.weighting, query.fieldname, query.parts,
+                                                           query.boost, bigrams=implied, joined=joined),
+                                     literal.phrase_scores(segment, searcher.weighting, query.ranking_field, words,
+                                                           1.0, joined=joined) if len(words) > 1 else None)
+                                    for segment in segments]
+                    times[way].append(time.perf_counter() - start)
+            as_lists = {way: repr([[list(map(list, found)) for found in pair if found is not None] for pair in answer])
+                        for way, answer in answers.items()}
+            if len(set(as_lists.values())) != 1:
+                raise SystemExit(f"{phrase}: the shortcuts changed the matches")
+            medians = {way: statistics.median(times[way]) * 1000 for way in ways}
+            rows.append({"phrase": phrase, **{f"{way}_ms": round(ms, 2) for way, ms in medians.items()},
+                         **{f"{way}_ratio": round(medians["matcher"] / medians[way], 2)
+                            for way in ways if way != "matcher"}})
     store.close()
     print(json.dumps(rows, ensure_ascii=False, indent=1))
 

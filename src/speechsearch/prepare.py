@@ -123,7 +123,8 @@ def prepare(task: Task, boilerplate: tuple[str, ...], segmenter: str, user_words
         for fields in _passage_fields(document, task.file):
             words = Analyzed(fields["text"])
             words.segmenter = private
-            fields["words"], fields["chars"] = words, fields["text"]
+            fields["words"] = fields["words_joined"] = words
+            fields["chars"] = fields["chars_joined"] = fields["text"]
             out.documents.append(fields)
         out.documents += _record_fields(document, task.file)
     return out

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 import sys
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
+from itertools import compress
 from operator import itemgetter
 
 from whoosh.analysis import Token, Tokenizer
@@ -209,6 +211,99 @@ class BigramTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         return _emit(token, bigrams(value), positions, chars, keeporiginal, start_pos, start_char)
+
+
+WORD_JOINER = " "  # between the two words of a joined pair (no word holds a space)
+
+
+def joined_bigrams(grams: Sequence[str], common: frozenset[str]) -> tuple[list[str], list[int]]:
+    """The common grams of ``bigram_terms`` output (``grams[i]`` at position i): at each
+    position where the bigram or the next one is common and both are bigrams, the three
+    characters they span (the next bigram's second character follows its first in the text)."""
+    hits = list(compress(range(len(grams)), map(common.__contains__, grams)))
+    last = len(grams) - 1
+    terms, positions = [], []
+    for start in sorted({*hits, *(hit - 1 for hit in hits)}):
+        if 0 <= start < last and len(grams[start]) == 2 == len(grams[start + 1]):
+            terms.append(grams[start] + grams[start + 1][1])
+            positions.append(start)
+    return terms, positions
+
+
+def joined_words(words: Sequence[str], positions: Sequence[int],
+                 common: frozenset[str]) -> tuple[list[str], list[int]]:
+    """The common grams of ``WordTokenizer.index_terms`` output: every pair of a word at one
+    position and a word at the next where either is common, as ``first WORD_JOINER second`` at
+    the first's position. (A position holds a word and the sub-words inside it, so a phrase of
+    words matches wherever its words stand on consecutive positions, and so do these pairs.)"""
+    pairs = set()
+    for hit in compress(range(len(words)), map(common.__contains__, words)):
+        at = positions[hit]
+        for after in range(bisect_left(positions, at + 1), bisect_right(positions, at + 1)):
+            pairs.add((at, hit, after))
+        for before in range(bisect_left(positions, at - 1), bisect_right(positions, at - 1)):
+            pairs.add((at - 1, before, hit))
+    ordered = sorted(pairs)
+    return [words[first] + WORD_JOINER + words[second] for _, first, second in ordered], [at for at, _, _ in ordered]
+
+
+class JoinedTokenizer(Tokenizer):
+    """Common grams (``common_words``) of a positional tokenizer ``base``: each common term
+    joined with its neighbours, at the pair's first position, the only tokens. The segment
+    writer derives them from the tokens ``base`` gave the same text (``joined_terms``);
+    Whoosh's own path tokenizes the text again. Tokens carry positions, not characters."""
+
+    def __init__(self, base, common: frozenset[str]):
+        self.base, self.common = base, frozenset(common)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.base == self.base and other.common == self.common
+
+    def joined_terms(self, terms: Sequence[str], positions: Sequence[int]) -> tuple[list[str], list[int]]:
+        raise NotImplementedError
+
+    def joinable(self, first: str, second: str) -> bool:
+        """Whether ``first`` followed by ``second`` at the next position makes a pair term."""
+        return True
+
+    def join(self, first: str, second: str) -> str:
+        """The term of ``first`` followed by ``second`` at the next position."""
+        raise NotImplementedError
+
+    def index_terms(self, value):
+        return self.joined_terms(*self.base.index_terms(value))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, False, removestops=removestops, mode=mode, **kwargs)
+        terms, where = self.index_terms(value)
+        items = ((term, pos, 0, 0) for term, pos in zip(terms, where, strict=True))
+        return _emit(token, items, positions, False, keeporiginal, start_pos, start_char)
+
+
+class JoinedBigramTokenizer(JoinedTokenizer):
+    def __init__(self, common: frozenset[str]):
+        super().__init__(BigramTokenizer(), common)
+
+    def joined_terms(self, terms, positions):
+        return joined_bigrams(terms, self.common)  # bigram positions are 0, 1, 2 ...
+
+    def joinable(self, first, second):
+        return len(first) == 2 == len(second) and first[1] == second[0]
+
+    def join(self, first, second):
+        return first + second[1]
+
+
+class JoinedWordTokenizer(JoinedTokenizer):
+    def __init__(self, segmenter: str, common: frozenset[str]):
+        super().__init__(WordTokenizer(segmenter), common)
+
+    def joined_terms(self, terms, positions):
+        return joined_words(terms, positions, self.common)
+
+    def join(self, first, second):
+        return first + WORD_JOINER + second
 
 
 def word_analyzer(segmenter: str = DEFAULT_SEGMENTER):

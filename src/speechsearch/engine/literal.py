@@ -9,7 +9,8 @@ bigrams (a quarter of the score) and as a phrase of the words jieba would cut it
 intersections of the keys shifted by each term's offset, counts them per document and scores
 the documents, all with C-level loops over whole posting lists; the per-document Python work
 left is one score. Whoosh's phrase matchers step through postings document by document, and a
-literal in thousands of passages took a hundred milliseconds.
+literal in thousands of passages took a hundred milliseconds. A common word of a phrase (发展,
+人民: ``common_words.py``) is read joined with its neighbour, a far rarer term.
 
 Scoring follows Lucene's phrase query: BM25 of the phrase's frequency in the passage with the
 sum of its terms' idf. A phrase of one term scores exactly as Whoosh's BM25F scores the term.
@@ -192,26 +193,24 @@ def _continuing(reader, docs: list[int], scores: list[float], head: str, tail: s
     return _kept(docs, scores, keep)
 
 
-def phrase_scores(searcher, weighting, field: str, parts, boost: float,
-                  bigrams: bool = False) -> tuple[list[int], list[float]]:
+def phrase_scores(searcher, weighting, field: str, parts, boost: float, bigrams: bool = False,
+                  joined: bool = True) -> tuple[list[int], list[float]]:
     """The documents of ``searcher``'s segment holding the phrase ``parts`` of ``field``, in
     order, and each one's score; with no ``weighting`` (a filter, a NOT: only the documents
     count) every score is ``boost``. ``bigrams``: ``field`` holds character bigrams, so a
-    match can imply some of its terms (``_implied_bigrams``)."""
+    match can imply some of its terms (``_implied_bigrams``). ``joined``: a common term is
+    read joined with a neighbour where the field keeps common grams (``_pieces``); without,
+    every term is read itself (the same answer, for tests and benchmarks)."""
     from .codec import DOC_SHIFT, term_postings
 
     reader = searcher.reader()
     implied = _implied_bigrams(reader, field, parts) if bigrams else {}
+    pieces = _pieces(field, parts, implied, joined_field(searcher.schema, field) if joined else None)
     occurrences, exclusions, deleted, boosts = [], [], set(), None
-    with_keys = len(parts) > 1  # a phrase of one term needs its counts, a longer one only keys
-    for offset, alternatives in enumerate(parts):
-        if offset in implied:  # a bigram in the segment (it is more frequent than another term)
-            unigram, lone = implied[offset]
-            if lone:
-                exclusions.append((offset, term_postings(reader.postings(field, unigram), keys=True)))
-            continue
-        found = [term_postings(reader.postings(field, term), keys=with_keys) for term in alternatives
-                 if (field, term) in reader]
+    with_keys = len(pieces) > 1  # one term needs its counts, a phrase of more only their keys
+    for offset, looked_up, alternatives in pieces:
+        found = [term_postings(reader.postings(looked_up, term), keys=with_keys) for term in alternatives
+                 if (looked_up, term) in reader]
         if not found:
             return [], []
         deleted = found[0].deleted
@@ -221,6 +220,9 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float,
         held = found[0].boosts if len(found) == 1 else {k: v for p in found for k, v in p.boosts.items()}
         if boosts is None or len(held) < len(boosts):
             boosts = held
+    for offset, (unigram, lone) in implied.items():
+        if lone:  # a bigram in the segment (it is more frequent than another term)
+            exclusions.append((offset, term_postings(reader.postings(field, unigram), keys=True)))
     if len(occurrences) == 1 and len(occurrences[0][1]) == 1:
         # One term: its ids are the documents, in order, and its counts the frequencies.
         postings = occurrences[0][1][0]
@@ -267,6 +269,47 @@ def _phrase_starts(occurrences, exclusions=()) -> set[int]:
     for offset, postings in exclusions:
         matches.difference_update(map(add, postings.keys, repeat(at - offset)))
     return matches
+
+
+def joined_field(schema, field: str):
+    """The field that keeps ``field``'s common grams and its tokenizer
+    (``analysis.JoinedTokenizer``), or None."""
+    from .analysis import JoinedTokenizer
+
+    name = f"{field}_joined"
+    if name not in schema:
+        return None
+    tokenizer = schema[name].analyzer
+    if isinstance(tokenizer, JoinedTokenizer) and tokenizer.base == schema[field].analyzer:
+        return name, tokenizer
+    return None
+
+
+def _pieces(field: str, parts, implied, joined) -> list[tuple[int, str, tuple]]:
+    """What a phrase looks up: (offset, field, alternative terms) for each of ``parts`` not
+    ``implied``, where a common term (one alone at its offset) is read joined with the term
+    after it, or else the one before, from ``joined`` (the pair stands at its first offset,
+    and it is there exactly where both its terms are). The common term's own postings are
+    the phrase's longest; the pair's are about as short as its other term's."""
+    covered = set(implied)
+    pieces = []
+    if joined is not None:
+        name, tokenizer = joined
+        common = tokenizer.common
+
+        def joinable(first):
+            return (0 <= first < len(parts) - 1 and len(parts[first]) == 1 == len(parts[first + 1])
+                    and tokenizer.joinable(parts[first][0], parts[first + 1][0]))
+
+        for i, alternatives in enumerate(parts):
+            if i in covered or len(alternatives) != 1 or alternatives[0] not in common:
+                continue
+            first = i if joinable(i) else i - 1 if joinable(i - 1) else None
+            if first is not None:
+                pieces.append((first, name, (tokenizer.join(parts[first][0], parts[first + 1][0]),)))
+                covered.update((first, first + 1))
+    pieces += [(i, field, alternatives) for i, alternatives in enumerate(parts) if i not in covered]
+    return sorted(pieces)
 
 
 def _implied_bigrams(reader, field: str, parts) -> dict[int, tuple[str, int]]:

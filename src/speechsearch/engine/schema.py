@@ -2,7 +2,9 @@
 
 Three positional fields carry a passage's text: ``words`` (segmented words, for ranking),
 ``chars`` (overlapping bigrams, for literal recall) and, on speech and heading records,
-``speech_chars`` / ``crumb_chars`` (for --speech and --section).
+``speech_chars`` / ``crumb_chars`` (for --speech and --section). ``chars_joined`` and
+``words_joined`` hold the common grams of ``chars`` and ``words`` (``common_words.py``), which
+phrases read in place of a common word; they are not scored.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
     from whoosh.analysis import KeywordAnalyzer, SpaceSeparatedTokenizer
     from whoosh.fields import ID, STORED, TEXT, Schema
 
-    from .analysis import PassagePositions, bigram_analyzer, word_analyzer
+    from .analysis import JoinedBigramTokenizer, JoinedWordTokenizer, PassagePositions, bigram_analyzer, word_analyzer
+    from .common_words import COMMON_WORDS
 
-    def positional(analyzer):
+    def positional(analyzer, scorable=True):
         field = TEXT(analyzer=analyzer, phrase=True)
         field.format = PassagePositions(field_boost=field.format.field_boost)
+        field.scorable = scorable  # a field no query scores keeps no lengths
         return field
 
     # Every indexed field costs postings on each of the corpus's passages, and Whoosh's writer
@@ -56,6 +60,8 @@ def make_schema(segmenter: str = DEFAULT_SEGMENTER):
         text=STORED,
         words=positional(word_analyzer(segmenter)),
         chars=positional(bigram_analyzer()),
+        words_joined=positional(JoinedWordTokenizer(segmenter, COMMON_WORDS), scorable=False),
+        chars_joined=positional(JoinedBigramTokenizer(COMMON_WORDS), scorable=False),
         sha256=STORED,
         stats=STORED,
     )

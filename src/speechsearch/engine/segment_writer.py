@@ -35,7 +35,7 @@ from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
-from .analysis import PassagePositions, decode_positions, encode_positions
+from .analysis import JoinedTokenizer, PassagePositions, decode_positions, encode_positions
 from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
@@ -162,7 +162,7 @@ class _FieldPlan:
     """How ``BulkSegmentWriter.add_document`` writes a field: its way into the pool (or none),
     and what the per-document writer keeps of it."""
 
-    __slots__ = ("way", "field", "format", "analyzer", "boost_key", "stored", "scorable", "id_terms")
+    __slots__ = ("way", "field", "format", "analyzer", "base", "boost_key", "stored", "scorable", "id_terms")
 
     def __init__(self, name: str, field, pool: KeyedPostingPool):
         if not field.indexed:
@@ -174,6 +174,8 @@ class _FieldPlan:
         else:
             self.way = WHOOSH_POSTINGS
         self.field, self.format, self.analyzer = field, field.format, getattr(field, "analyzer", None)
+        # Common grams come from the tokens their base tokenizer gave the same text.
+        self.base = self.analyzer.base if isinstance(self.analyzer, JoinedTokenizer) else None
         self.boost_key = f"_{name}_boost"  # Whoosh's per-field boost keyword
         self.stored, self.scorable = field.stored, field.scorable
         self.id_terms = id_terms_function(field) if self.way is DOCUMENT_SET else None
@@ -206,6 +208,7 @@ class BulkSegmentWriter(SegmentWriter):
             self._check_fields(self.schema, unknown)  # Whoosh's error for the unknown one
         docboost = self._doc_boost(fields)
         stored, lengths = {}, []
+        tokens = {}  # id(value) -> (analyzer, terms, positions) of this document's keyed fields
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in sorted(fields):
@@ -217,7 +220,12 @@ class BulkSegmentWriter(SegmentWriter):
                 if plan.way is not STORED_ONLY:
                     boost = float(fields[plan.boost_key]) if plan.boost_key in fields else docboost
                     if plan.way is KEYED and pool.keyed:  # (past the memory limit, Whoosh's pool)
-                        terms, positions = plan.format.term_positions(value, plan.analyzer)
+                        seen = tokens.get(id(value)) if plan.base is not None else None
+                        if seen is not None and seen[0] == plan.base:
+                            terms, positions = plan.analyzer.joined_terms(seen[1], seen[2])
+                        else:
+                            terms, positions = plan.format.term_positions(value, plan.analyzer)
+                            tokens[id(value)] = plan.analyzer, terms, positions
                         pool.add_occurrences(fieldname, docnum, terms, positions, boost * plan.format.field_boost)
                         length = len(terms)
                     elif plan.way is DOCUMENT_SET and pool.document_sets:
