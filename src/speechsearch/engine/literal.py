@@ -487,9 +487,16 @@ def _summed(columns: list[list[float]]) -> list[float]:
 def _idf(parent, field: str, alternatives) -> float:
     if len(alternatives) == 1:
         return parent.idf(field, alternatives[0])
-    # Whoosh's idf formula, for the documents holding any of the alternatives (at most all).
-    frequency = min(sum(parent.doc_frequency(field, t) for t in alternatives), parent.doc_count_all())
-    return log(parent.doc_count_all() / (frequency + 1)) + 1
+    # Whoosh's idf formula, for the documents holding any of the alternatives (at most all),
+    # kept in Whoosh's cache of idfs, which every segment's searcher shares with the parent:
+    # each segment scores the literal, and a character's alternatives (every bigram it starts,
+    # hundreds) took a lookup in every segment for each.
+    key = (field, tuple(alternatives))
+    idf = parent._idf_cache.get(key)
+    if idf is None:
+        frequency = min(sum(parent.doc_frequency(field, t) for t in alternatives), parent.doc_count_all())
+        idf = parent._idf_cache[key] = log(parent.doc_count_all() / (frequency + 1)) + 1
+    return idf
 
 
 class ScoredDocsMatcher(matching.Matcher):
