@@ -450,27 +450,23 @@ class SpeechTermInfo(W3TermInfo):
             if not flags and len(s) > cls._ENTRY_SIZE:
                 terminfo.heads_blob = bytes(s[cls._ENTRY_SIZE:])
             return terminfo
-        body = s[PACKED_HEAD.size:-4]
-        if checksum(b"", body) != s[-4:]:
-            raise DamagedBlock("inlined postings: checksum does not match")
+        body = _checked_body(s)
         terminfo = cls()
         _, terminfo._weight, count, shortest, longest = PACKED_HEAD.unpack(s[:PACKED_HEAD.size])
         terminfo._df = count
         terminfo._minlength, terminfo._maxlength = byte_to_length(shortest), byte_to_length(longest)
-        ids, at = unpack_gaps(body, 0, count)
-        weights = None
         if flags == PACKED_KEYED:
-            counts, at = unpack_numbers(body, at, count)
-            positions, at = unpack_numbers(body, at, sum(counts))
+            ids, counts, positions, boosts = _unpack_inlined_keyed(body, count)
             ends = list(accumulate(counts))
             values = tuple(encode_positions(positions[end - n:end]) for n, end in zip(counts, ends, strict=True))
             weights = list(map(float, counts))
         else:
+            ids, at = unpack_gaps(body, 0, count)
             values = (None,) * count
             weights = [1.0] * count
-        if at < len(body):
-            for doc, boost in unpack_boosts(body[at:]).items():
-                weights[bisect_left(ids, doc)] *= boost
+            boosts = unpack_boosts(body[at:]) if at < len(body) else {}
+        for doc, boost in boosts.items():
+            weights[bisect_left(ids, doc)] *= boost
         terminfo._inlined = (tuple(ids), _float32(weights), values)
         terminfo._minid, terminfo._maxid = ids[0], ids[-1]
         terminfo._maxweight = max(terminfo._inlined[1])
@@ -494,6 +490,16 @@ class SpeechTermsReader(W3TermsReader):
         decode = self._keydecoder
         return ((decode(key), SpeechTermInfo.from_bytes(value))
                 for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def entries_with_prefix(self, fieldname, prefix: bytes):
+        """(term, entry) of each term of the field that starts with ``prefix``, in order, the
+        entries as stored: one pass over the table, where they are neighbours."""
+        start = self._keycoder(fieldname, prefix)
+        head = len(start) - len(prefix)
+        for key, value in self._tindex.items_from(start):
+            if not key.startswith(start):
+                return
+            yield key[head:], value
 
     # Whoosh reads a term's weight and document count in place, from its own head's layout;
     # a packed entry's head has its own.
@@ -658,6 +664,66 @@ class TermPostings:
         self.ids, self.counts, self.keys = array("I"), array("I"), array("Q")
         self.deleted: set[int] = set()
         self.boosts: dict[int, float] = {}
+
+
+def prefix_postings(reader, fieldname: str, prefix: str, terms, keys: bool = False) -> list[TermPostings] | None:
+    """The postings (as ``term_postings`` gives them) of each of ``terms`` that starts with
+    ``prefix``, in segment ``reader``, from one pass over the term table's entries under the
+    prefix; an inlined entry is read in place. A literal that ends on one character has every
+    bigram the character starts as an alternative (hundreds), and a lookup of each, then a
+    Whoosh matcher made of its entry, took most of its search. None where ``reader`` is not
+    a segment of this codec."""
+    table = getattr(reader, "_terms", None)
+    if not isinstance(table, SpeechTermsReader) or reader.is_closed:
+        return None
+    deleted = reader.deleted_docs_set
+    found = []
+    for tbytes, entry in table.entries_with_prefix(fieldname, prefix.encode("utf-8")):
+        term = tbytes.decode("utf-8")
+        if term not in terms:
+            continue
+        if entry[0] == PACKED_KEYED:
+            postings = _inlined_postings(entry, keys)
+            postings.deleted = deleted
+        else:
+            postings = term_postings(reader.postings(fieldname, term), keys)
+        found.append(postings)
+    return found
+
+
+def _inlined_postings(entry, keys: bool) -> TermPostings:
+    """A positional term's postings from its packed inline entry (``SpeechFieldWriter``)."""
+    count = PACKED_HEAD.unpack(entry[:PACKED_HEAD.size])[2]
+    ids, counts, positions, boosts = _unpack_inlined_keyed(_checked_body(entry), count)
+    postings = TermPostings()
+    if keys:
+        documents = chain.from_iterable(map(repeat, map(lshift, ids, repeat(DOC_SHIFT)), counts))
+        postings.keys = array("Q", map(or_, documents, positions))
+    else:
+        postings.ids, postings.counts = ids, array("I", counts)
+    for doc, boost in boosts.items():  # as a ListMatcher's weight gives it: a float32 of the product
+        count = counts[bisect_left(ids, doc)]
+        weight = _float32([count * boost])[0]
+        if weight != count:
+            postings.boosts[doc] = weight / count
+    return postings
+
+
+def _checked_body(entry):
+    """A packed inline entry's body (what follows its head), checked against its checksum."""
+    body = entry[PACKED_HEAD.size:-4]
+    if checksum(b"", body) != entry[-4:]:
+        raise DamagedBlock("inlined postings: checksum does not match")
+    return body
+
+
+def _unpack_inlined_keyed(body, count: int) -> tuple[array, array, array, dict]:
+    """The ids, counts, positions and boosts of the body of a positional term's packed inline
+    entry, for ``count`` documents."""
+    ids, at = unpack_gaps(body, 0, count)
+    counts, at = unpack_numbers(body, at, count)
+    positions, at = unpack_numbers(body, at, sum(counts))
+    return ids, counts, positions, unpack_boosts(body[at:]) if at < len(body) else {}
 
 
 def term_postings(matcher, keys: bool = False) -> TermPostings:

@@ -209,8 +209,7 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float, bigrams:
     occurrences, exclusions, deleted, boosts = [], [], set(), None
     with_keys = len(pieces) > 1  # one term needs its counts, a phrase of more only their keys
     for offset, looked_up, alternatives in pieces:
-        found = [term_postings(reader.postings(looked_up, term), keys=with_keys) for term in alternatives
-                 if (looked_up, term) in reader]
+        found = _alternatives_postings(reader, looked_up, alternatives, with_keys)
         if not found:
             return [], []
         deleted = found[0].deleted
@@ -243,6 +242,23 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float, bigrams:
     if weighting is None:
         return docs, [boost] * len(docs)
     return docs, _bm25(searcher, weighting, field, parts, docs, counts, boosts, boost)
+
+
+PREFIX_SCAN_FROM = 16  # alternatives read in one pass over the term table's entries
+
+
+def _alternatives_postings(reader, field: str, alternatives, keys: bool) -> list:
+    """``term_postings`` of each of ``alternatives`` the segment holds. Many (a character's
+    every bigram) share a prefix and are read in one pass over the entries under it."""
+    from os.path import commonprefix
+
+    from .codec import prefix_postings, term_postings
+
+    if len(alternatives) >= PREFIX_SCAN_FROM and (prefix := commonprefix(alternatives)):
+        found = prefix_postings(reader, field, prefix, set(alternatives), keys)
+        if found is not None:
+            return found
+    return [term_postings(reader.postings(field, term), keys=keys) for term in alternatives if (field, term) in reader]
 
 
 def _phrase_starts(occurrences, exclusions=()) -> set[int]:
