@@ -98,6 +98,27 @@ def test_a_one_process_build_past_one_pool_writes_segments_as_a_worker_does(tmp_
         assert scored(tight, query) == expected, query
 
 
+def test_the_pool_reckons_keys_by_what_its_documents_made(tmp_path, monkeypatch):
+    """A segment is closed before a task's documents would overflow the pool, at the keys per
+    character its documents made so far: an estimate well under theirs still never moves the
+    pool's keys into Whoosh's."""
+    from speechsearch.engine import segment_writer
+
+    make_corpus(tmp_path, copies=4)
+    monkeypatch.setattr(parallel, "WRITER_MB", 2)
+    monkeypatch.setattr(index, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(segment_writer, "KEYS_PER_CHARACTER", 0.5)  # a fifth of the seed's
+    moved, pool_keys = [], KeyedPostingPool.pool_keys
+
+    def counted_pool_keys(pool):
+        moved.append(pool.keys_held)
+        pool_keys(pool)
+
+    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    assert invoke("index", "-q", "--jobs", "1", cwd=tmp_path).exit_code == 0
+    assert not moved and segment_count(tmp_path) >= 3
+
+
 def _segment_contents(ix):
     """Every term's statistics and postings (ids, weights, values, block length bounds). An ID
     field's postings have no values (Whoosh's block gives None for them, an inlined term "")."""

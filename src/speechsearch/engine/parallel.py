@@ -21,6 +21,9 @@ WRITER_MB = 256  # a writer's in-memory posting pool (Whoosh's estimate); past i
 def add_documents(writer, prepared):
     """Add a prepared task's ``documents`` to ``writer``; what is left of it (statistics,
     failures) is small enough to send back to the indexer."""
+    from .segment_writer import text_characters
+
+    writer.characters += text_characters(prepared.documents)
     for fields in prepared.documents:
         writer.add_document(**fields)
     prepared.documents = []

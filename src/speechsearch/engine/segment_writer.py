@@ -40,10 +40,17 @@ from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
-KEYS_PER_CHARACTER = 2  # a passage's characters make about this many keys (bigrams, words, headings)
+# A passage's characters make about this many keys (bigrams, words, their common grams, the
+# speech's and headings' records): 2.4 on a sample of the bench corpus.
+KEYS_PER_CHARACTER = 2.5
 
 _new_keys = partial(array, "Q")
 _new_documents = partial(array, "I")
+
+
+def text_characters(documents: list[dict]) -> int:
+    """The characters of the documents' passage texts, what their keys are reckoned by."""
+    return sum(len(fields.get("text") or "") for fields in documents)
 
 
 def is_document_set(field) -> bool:
@@ -196,6 +203,7 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
                                      set_fields=sets)
         self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in self.schema.items()}
+        self.characters = 0  # of the documents added, for has_room_for
 
     def add_document(self, **fields):
         """Whoosh's ``add_document``, but the pool's own fields go into its arrays as they come
@@ -248,9 +256,11 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def has_room_for(self, documents: list[dict]) -> bool:
-        """Whether ``documents`` should fit in the pool's arrays without moving them to disk."""
-        expected = KEYS_PER_CHARACTER * sum(len(fields.get("text") or "") for fields in documents)
-        return self.pool.keys_held + expected <= self.pool.keys_limit
+        """Whether ``documents`` should fit in the pool's arrays without moving them to disk, at
+        the keys per character of the documents added so far (``characters``: as
+        ``parallel.add_documents`` counts them), or KEYS_PER_CHARACTER where that is more."""
+        per_character = max(KEYS_PER_CHARACTER, self.pool.keys_held / self.characters if self.characters else 0)
+        return self.pool.keys_held + per_character * text_characters(documents) <= self.pool.keys_limit
 
     def _flush_segment(self):
         self.perdocwriter.close()
