@@ -37,6 +37,19 @@ def scored(folder, query):
             for h in map(json.loads, result.output.splitlines())}
 
 
+def pool_moves(monkeypatch) -> list[int]:
+    """The keys each pool held when it moved them into Whoosh's (filled as builds in this
+    process run)."""
+    moved, pool_keys = [], KeyedPostingPool.pool_keys
+
+    def counted_pool_keys(pool):
+        moved.append(pool.keys_held)
+        pool_keys(pool)
+
+    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    return moved
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, jobs):
     roomy, tight = tmp_path / "roomy", tmp_path / "tight"
@@ -52,13 +65,7 @@ def test_an_index_built_through_spills_answers_the_same(tmp_path, monkeypatch, j
         save(pool)
 
     monkeypatch.setattr(KeyedPostingPool, "save", counted_save)
-    moved, pool_keys = [], KeyedPostingPool.pool_keys
-
-    def counted_pool_keys(pool):
-        moved.append(pool.keys_held)
-        pool_keys(pool)
-
-    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    moved = pool_moves(monkeypatch)
     assert invoke("index", "-q", "--jobs", jobs, cwd=tight).exit_code == 0
     if jobs == "1":
         # The keys went into Whoosh's pool, which spilled. (Workers do this in their own
@@ -82,13 +89,7 @@ def test_a_one_process_build_past_one_pool_writes_segments_as_a_worker_does(tmp_
     assert invoke("index", "-q", "--jobs", "1", cwd=roomy).exit_code == 0
     monkeypatch.setattr(parallel, "WRITER_MB", 2)  # a pool holds about two seeds' keys
     monkeypatch.setattr(index, "PARALLEL_BYTES", 0)  # these 0.3 MB count as a large build
-    moved, pool_keys = [], KeyedPostingPool.pool_keys
-
-    def counted_pool_keys(pool):
-        moved.append(pool.keys_held)
-        pool_keys(pool)
-
-    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    moved = pool_moves(monkeypatch)
     assert invoke("index", "-q", "--jobs", "1", cwd=tight).exit_code == 0
     assert not moved
     assert segment_count(tight) >= segment_count(roomy) + 2
@@ -108,13 +109,7 @@ def test_the_pool_reckons_keys_by_what_its_documents_made(tmp_path, monkeypatch)
     monkeypatch.setattr(parallel, "WRITER_MB", 2)
     monkeypatch.setattr(index, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(segment_writer, "KEYS_PER_CHARACTER", 0.5)  # a fifth of the seed's
-    moved, pool_keys = [], KeyedPostingPool.pool_keys
-
-    def counted_pool_keys(pool):
-        moved.append(pool.keys_held)
-        pool_keys(pool)
-
-    monkeypatch.setattr(KeyedPostingPool, "pool_keys", counted_pool_keys)
+    moved = pool_moves(monkeypatch)
     assert invoke("index", "-q", "--jobs", "1", cwd=tmp_path).exit_code == 0
     assert not moved and segment_count(tmp_path) >= 3
 
