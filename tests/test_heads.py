@@ -132,22 +132,3 @@ def test_a_page_of_ten_through_the_command_line(reports):
     assert [hit.id for hit in run_search(store, "发展", limit=10)] == everything[:10]
     result = invoke("--corpus", str(reports / "corpus.yaml"), "search", "发展", "-n", "3", "--format", "jsonl")
     assert result.exit_code == 0 and len(result.output.splitlines()) == 3
-
-
-def test_a_search_keeps_one_score_table_for_all_its_segments(reports):
-    """BM25 by weight and length byte is computed once per search (``literal.ScoreTable``),
-    whichever segment asks: Whoosh's BM25 under the whole index's statistics."""
-    from whoosh.scoring import bm25
-
-    with IndexStore(reports / ".speechsearch").searcher() as searcher:
-        weighting = searcher.weighting
-        segment = searcher.leaf_searchers()[0][0]
-        table, _ = literal._scorer(segment, weighting, "words", [("发展",)], 1.0)
-        assert literal._scorer(segment, weighting, "words", [("发展",)], 1.0)[0] is table
-        assert literal._scorer(segment, weighting, "words", [("发展",)], 2.0)[0] is not table
-        b = weighting._field_B.get("words", weighting.B)
-        expected = bm25(searcher.idf("words", "发展"), 3, codec.LENGTH_OF_BYTE[40],
-                        searcher.avg_field_length("words"), b, weighting.K1)
-        assert table(3, 40) == pytest.approx(expected) and table[3 << 8 | 40] == table(3, 40)
-    with IndexStore(reports / ".speechsearch").searcher() as another:
-        assert literal._scorer(another.leaf_searchers()[0][0], weighting, "words", [("发展",)], 1.0)[0] is not table

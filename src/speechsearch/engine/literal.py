@@ -371,70 +371,39 @@ def _bm25(searcher, weighting, field, parts, docs: list[int], counts: list[int],
 
 
 def _scores(score, lengths: bytes, docs, counts, boosts: dict) -> list[float]:
-    """``score`` (a ``ScoreTable``, see ``_scorer``) of each of ``docs`` (sorted), whose weight
-    is its count times its boost where ``boosts`` has one."""
+    """``score`` (see ``_scorer``) of each of ``docs`` (sorted), whose weight is its count
+    times its boost where ``boosts`` has one."""
     # Each document's (frequency, length byte) as one integer, which hashes quicker than a tuple.
     pairs = list(map(or_, map(lshift, counts, repeat(8)), map(lengths.__getitem__, docs)))
-    scores = list(map(score.__getitem__, pairs))
-    for doc, doc_boost in boosts.items():  # a heading's terms count double
+    memo = {pair: score(pair >> 8, pair & 255) for pair in set(pairs)}
+    scores = list(map(memo.__getitem__, pairs))
+    boosted = {}  # (frequency × boost, length byte): a heading's terms count double
+    for doc, doc_boost in boosts.items():
         i = bisect_left(docs, doc)
         if i < len(docs) and docs[i] == doc:
-            scores[i] = score[(counts[i] * doc_boost, lengths[doc])]
+            key = (counts[i] * doc_boost, lengths[doc])
+            found = boosted.get(key)
+            if found is None:
+                found = boosted[key] = score(*key)
+            scores[i] = found
     return scores
 
 
-class ScoreTable(dict):
-    """BM25 of a phrase by weight and length byte, each computed the first time it is asked
-    for: keyed by ``count << 8 | length byte`` or by (weight, length byte), and called as
-    ``score(weight, length byte)``. One table serves every segment of a search."""
-
-    __slots__ = ("_statistics",)
-
-    def __init__(self, idf: float, avgfl: float, b: float, k1: float, boost: float):
-        super().__init__()
-        self._statistics = idf, avgfl, b, k1, boost
-
-    def __missing__(self, key) -> float:
-        from .codec import LENGTH_OF_BYTE
-
-        weight, length_byte = (key >> 8, key & 255) if type(key) is int else key
-        idf, avgfl, b, k1, boost = self._statistics
-        value = self[key] = boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
-        return value
-
-    def __call__(self, weight: float, length_byte: int) -> float:
-        return self[(weight, length_byte)]
-
-
 def _scorer(searcher, weighting, field: str, parts, boost: float):
-    """``score(weight, length byte)`` (a ``ScoreTable``), the BM25 of the phrase ``parts`` of
-    ``field`` times ``boost`` under the whole index's statistics, the same table for every
-    segment of the search; and the segment's length bytes of the field."""
-    from .codec import length_bytes
+    """``score(weight, length byte)``, the BM25 of the phrase ``parts`` of ``field`` times
+    ``boost`` under the whole index's statistics; and the segment's length bytes of the field."""
+    from .codec import LENGTH_OF_BYTE, length_bytes
 
     parent = searcher.get_parent()
+    idf = sum(_idf(parent, field, alternatives) for alternatives in parts)
+    avgfl = parent.avg_field_length(field) or 1
     b = weighting._field_B.get(field, weighting.B) if hasattr(weighting, "_field_B") else weighting.B
     k1 = weighting.K1
-    cache = _search_cache(parent)
-    key = ("scores", field, tuple(map(tuple, parts)), boost, b, k1)
-    table = cache.get(key)
-    if table is None:
-        idf = sum(_idf(parent, field, alternatives) for alternatives in parts)
-        table = cache[key] = ScoreTable(idf, parent.avg_field_length(field) or 1, b, k1, boost)
-    return table, length_bytes(searcher.reader(), field)
 
+    def score(weight: float, length_byte: int) -> float:
+        return boost * bm25(idf, weight, LENGTH_OF_BYTE[length_byte], avgfl, b, k1)
 
-SEARCH_CACHE_ENTRIES = 4096
-
-
-def _search_cache(parent) -> dict:
-    """What a search computes once for all its segments (idfs over alternatives, score tables),
-    kept on its top searcher; one kept open (the web page's) starts over past
-    SEARCH_CACHE_ENTRIES."""
-    cache = parent.__dict__.get("_speechsearch_cache")
-    if cache is None or len(cache) > SEARCH_CACHE_ENTRIES:
-        cache = parent._speechsearch_cache = {}
-    return cache
+    return score, length_bytes(searcher.reader(), field)
 
 
 def heads_best(searcher, weighting, components: list[tuple[str, str, float]], limit: int):
@@ -535,14 +504,14 @@ def _idf(parent, field: str, alternatives) -> float:
     if len(alternatives) == 1:
         return parent.idf(field, alternatives[0])
     # Whoosh's idf formula, for the documents holding any of the alternatives (at most all),
-    # once per search: each segment scores the literal, and a character's alternatives (every
-    # bigram it starts, hundreds) took a lookup in every segment for each.
-    cache = _search_cache(parent)
-    key = ("idf", field, tuple(alternatives))
-    idf = cache.get(key)
+    # kept in Whoosh's cache of idfs, which every segment's searcher shares with the parent:
+    # each segment scores the literal, and a character's alternatives (every bigram it starts,
+    # hundreds) took a lookup in every segment for each.
+    key = (field, tuple(alternatives))
+    idf = parent._idf_cache.get(key)
     if idf is None:
         frequency = min(sum(parent.doc_frequency(field, t) for t in alternatives), parent.doc_count_all())
-        idf = cache[key] = log(parent.doc_count_all() / (frequency + 1)) + 1
+        idf = parent._idf_cache[key] = log(parent.doc_count_all() / (frequency + 1)) + 1
     return idf
 
 
