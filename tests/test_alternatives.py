@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from speechsearch.engine import literal
-from speechsearch.engine.codec import prefix_postings, term_postings
+from speechsearch.engine.codec import prefix_doc_frequency, prefix_postings, term_postings
 from speechsearch.engine.store import IndexStore
 from speechsearch.search import parse_query, run_search
 from tests.conftest import invoke, write_corpus
@@ -33,6 +33,23 @@ def test_one_pass_reads_what_each_lookup_reads(seed_corpus):
                     assert scanned and _as_read(scanned) == _as_read(looked_up), character
                     boosted += sum(bool(p.boosts) for p in scanned)
     assert boosted, "no heading among the postings: the boosts went untested"
+
+
+def test_one_pass_counts_the_documents_each_lookup_counts(seed_corpus, monkeypatch):
+    """The idf of a character's alternatives sums their document counts (deleted passages
+    included, as Whoosh's own counts are), read in one pass over each segment's entries."""
+    with IndexStore(seed_corpus / ".speechsearch").searcher() as searcher:
+        reader = searcher.reader()
+        for character in "发人国工要会":
+            alternatives = literal.literal_parts(character, reader)[-1]
+            looked_up = sum(reader.doc_frequency("chars", t) for t in alternatives)
+            assert looked_up > len(alternatives) // 2, character
+            assert sum(prefix_doc_frequency(segment, "chars", character, set(alternatives))
+                       for segment, _ in reader.leaf_readers()) == looked_up
+            monkeypatch.setattr(literal, "PREFIX_SCAN_FROM", 1)
+            scanned = literal._documents_holding(reader, "chars", alternatives)
+            monkeypatch.setattr(literal, "PREFIX_SCAN_FROM", 10**9)
+            assert scanned == literal._documents_holding(reader, "chars", alternatives) == looked_up
 
 
 def test_a_one_character_search_scores_as_looking_each_alternative_up(seed_corpus, monkeypatch):

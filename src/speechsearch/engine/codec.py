@@ -473,6 +473,17 @@ class SpeechTermInfo(W3TermInfo):
         return terminfo
 
 
+WHOOSH_HEAD = Struct("!BfI")  # the start of Whoosh's own entry: flags, total weight, documents
+
+
+def entry_weight_and_count(head) -> tuple[float, int]:
+    """A term's total weight and document count from the first bytes of its entry (at least
+    WHOOSH_HEAD.size), in either layout."""
+    if head[0] >= PACKED_DOCUMENTS:
+        return PACKED_HEAD.unpack_from(head)[1:3]
+    return WHOOSH_HEAD.unpack_from(head)[1:]
+
+
 class SpeechTermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile):  # Whoosh's, with the sorted terms table
         self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
@@ -506,10 +517,7 @@ class SpeechTermsReader(W3TermsReader):
 
     def _weight_and_count(self, fieldname, tbytes) -> tuple[float, int]:
         datapos = self._range_for_key(fieldname, tbytes)[0]
-        head = self._dbfile.get(datapos, PACKED_HEAD.size)
-        if head[0] >= PACKED_DOCUMENTS:
-            return PACKED_HEAD.unpack(head)[1:3]
-        return W3TermInfo.read_weight(self._dbfile, datapos), W3TermInfo.read_doc_freq(self._dbfile, datapos)
+        return entry_weight_and_count(self._dbfile.get(datapos, WHOOSH_HEAD.size))
 
     def frequency(self, fieldname, tbytes):
         return self._weight_and_count(fieldname, tbytes)[0]
@@ -689,6 +697,18 @@ def prefix_postings(reader, fieldname: str, prefix: str, terms, keys: bool = Fal
             postings = term_postings(reader.postings(fieldname, term), keys)
         found.append(postings)
     return found
+
+
+def prefix_doc_frequency(reader, fieldname: str, prefix: str, terms) -> int | None:
+    """The document counts of ``terms`` in segment ``reader`` summed, each of them starting
+    with ``prefix``, from one pass over the term table's entries under the prefix (a
+    character's alternatives, as ``prefix_postings`` reads them). None where ``reader`` is
+    not a segment of this codec."""
+    table = getattr(reader, "_terms", None)
+    if not isinstance(table, SpeechTermsReader) or reader.is_closed:
+        return None
+    return sum(entry_weight_and_count(entry)[1] for tbytes, entry in table.entries_with_prefix(
+        fieldname, prefix.encode("utf-8")) if tbytes.decode("utf-8") in terms)
 
 
 def _inlined_postings(entry, keys: bool) -> TermPostings:

@@ -510,9 +510,24 @@ def _idf(parent, field: str, alternatives) -> float:
     key = (field, tuple(alternatives))
     idf = parent._idf_cache.get(key)
     if idf is None:
-        frequency = min(sum(parent.doc_frequency(field, t) for t in alternatives), parent.doc_count_all())
+        frequency = min(_documents_holding(parent.reader(), field, alternatives), parent.doc_count_all())
         idf = parent._idf_cache[key] = log(parent.doc_count_all() / (frequency + 1)) + 1
     return idf
+
+
+def _documents_holding(reader, field: str, alternatives) -> int:
+    """The alternatives' document counts summed over the index's segments; many that share a
+    prefix (a character's every bigram) are counted in one pass over each segment's entries."""
+    from os.path import commonprefix
+
+    from .codec import prefix_doc_frequency
+
+    if len(alternatives) >= PREFIX_SCAN_FROM and (prefix := commonprefix(alternatives)):
+        wanted = set(alternatives)
+        counts = [prefix_doc_frequency(segment, field, prefix, wanted) for segment, _ in reader.leaf_readers()]
+        if None not in counts:
+            return sum(counts)
+    return sum(reader.doc_frequency(field, t) for t in alternatives)
 
 
 class ScoredDocsMatcher(matching.Matcher):
