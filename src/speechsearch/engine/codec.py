@@ -681,15 +681,12 @@ def prefix_postings(reader, fieldname: str, prefix: str, terms, keys: bool = Fal
     bigram the character starts as an alternative (hundreds), and a lookup of each, then a
     Whoosh matcher made of its entry, took most of its search. None where ``reader`` is not
     a segment of this codec."""
-    table = getattr(reader, "_terms", None)
-    if not isinstance(table, SpeechTermsReader) or reader.is_closed:
+    entries = _entries_of(reader, fieldname, prefix, terms)
+    if entries is None:
         return None
     deleted = reader.deleted_docs_set
     found = []
-    for tbytes, entry in table.entries_with_prefix(fieldname, prefix.encode("utf-8")):
-        term = tbytes.decode("utf-8")
-        if term not in terms:
-            continue
+    for term, entry in entries:
         if entry[0] == PACKED_KEYED:
             postings = _inlined_postings(entry, keys)
             postings.deleted = deleted
@@ -704,11 +701,19 @@ def prefix_doc_frequency(reader, fieldname: str, prefix: str, terms) -> int | No
     with ``prefix``, from one pass over the term table's entries under the prefix (a
     character's alternatives, as ``prefix_postings`` reads them). None where ``reader`` is
     not a segment of this codec."""
+    entries = _entries_of(reader, fieldname, prefix, terms)
+    return None if entries is None else sum(entry_weight_and_count(entry)[1] for _, entry in entries)
+
+
+def _entries_of(reader, fieldname: str, prefix: str, terms):
+    """(term, entry as stored) of each of ``terms`` that starts with ``prefix`` in segment
+    ``reader``'s term table, in one pass; None where ``reader`` is not a segment of this codec."""
     table = getattr(reader, "_terms", None)
     if not isinstance(table, SpeechTermsReader) or reader.is_closed:
         return None
-    return sum(entry_weight_and_count(entry)[1] for tbytes, entry in table.entries_with_prefix(
-        fieldname, prefix.encode("utf-8")) if tbytes.decode("utf-8") in terms)
+    found = ((tbytes.decode("utf-8"), entry) for tbytes, entry in table.entries_with_prefix(
+        fieldname, prefix.encode("utf-8")))
+    return ((term, entry) for term, entry in found if term in terms)
 
 
 def _inlined_postings(entry, keys: bool) -> TermPostings:
