@@ -168,12 +168,12 @@ def cold(command: list[str], runs: int, cwd: Path) -> float:
     return statistics.median(times)
 
 
-def latency(search, rounds: int) -> dict:
-    for query in QUERIES:
+def latency(search, rounds: int, queries=QUERIES) -> dict:
+    for query in queries:
         search(query)
     times = []
     for _ in range(rounds):
-        for query in QUERIES:
+        for query in queries:
             start = time.perf_counter()
             search(query)
             times.append(time.perf_counter() - start)
