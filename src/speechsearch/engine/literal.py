@@ -247,14 +247,19 @@ def phrase_scores(searcher, weighting, field: str, parts, boost: float, bigrams:
 PREFIX_SCAN_FROM = 16  # alternatives read in one pass over the term table's entries
 
 
-def _alternatives_postings(reader, field: str, alternatives, keys: bool) -> list:
-    """``term_postings`` of each of ``alternatives`` the segment holds. Many (a character's
-    every bigram) share a prefix and are read in one pass over the entries under it."""
+def _scanned_prefix(alternatives) -> str:
+    """The prefix all of ``alternatives`` share, where they are many enough (a character's every
+    bigram) to be read in one pass over the term table's entries under it; else ''."""
     from os.path import commonprefix
 
+    return commonprefix(alternatives) if len(alternatives) >= PREFIX_SCAN_FROM else ""
+
+
+def _alternatives_postings(reader, field: str, alternatives, keys: bool) -> list:
+    """``term_postings`` of each of ``alternatives`` the segment holds (``_scanned_prefix``)."""
     from .codec import prefix_postings, term_postings
 
-    if len(alternatives) >= PREFIX_SCAN_FROM and (prefix := commonprefix(alternatives)):
+    if prefix := _scanned_prefix(alternatives):
         found = prefix_postings(reader, field, prefix, set(alternatives), keys)
         if found is not None:
             return found
@@ -516,13 +521,10 @@ def _idf(parent, field: str, alternatives) -> float:
 
 
 def _documents_holding(reader, field: str, alternatives) -> int:
-    """The alternatives' document counts summed over the index's segments; many that share a
-    prefix (a character's every bigram) are counted in one pass over each segment's entries."""
-    from os.path import commonprefix
-
+    """The alternatives' document counts summed over the index's segments (``_scanned_prefix``)."""
     from .codec import prefix_doc_frequency
 
-    if len(alternatives) >= PREFIX_SCAN_FROM and (prefix := commonprefix(alternatives)):
+    if prefix := _scanned_prefix(alternatives):
         wanted = set(alternatives)
         counts = [prefix_doc_frequency(segment, field, prefix, wanted) for segment, _ in reader.leaf_readers()]
         if None not in counts:
