@@ -138,6 +138,9 @@ def _segment_contents(ix):
     return contents
 
 
+TAG_RUNS = ["人社,就业", "Policy, 会议", "人社,就业", "会议", "人社,就业"]
+
+
 def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
     """Block for block: with Whoosh's block size for the keyed fields too (they default to
     larger blocks), every posting sits in a block with the same length bounds."""
@@ -156,8 +159,9 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
         folder.mkdir()
         ix = create_in(str(folder), index.make_schema())
         writer = make(ix)
-        for fields in documents * 3:  # terms in hundreds of passages: several posting blocks
-            writer.add_document(**fields)
+        for number, fields in enumerate(documents * 3):  # terms in hundreds of passages: several posting blocks
+            # Runs of tags, one coming back after another (the bulk writer analyses a run once).
+            writer.add_document(**{**fields, "tags": TAG_RUNS[number // 7 % len(TAG_RUNS)]})
         writer.commit()
         built[name] = _segment_contents(ix)
         with ix.reader() as reader:
@@ -169,6 +173,8 @@ def test_bulk_writer_writes_what_whoosh_would(tmp_path, monkeypatch):
         if name == "bulk":
             _assert_lengths_read_as_whoosh_reads_them(ix)
     assert len(built["whoosh"]) > 10_000
+    assert {text for field, text in built["whoosh"] if field == "tags"} == {b"policy", "人社".encode(), "就业".encode(),
+                                                                         "会议".encode()}
     chars_bounds = {b for (field, _), (*_, bounds) in built["whoosh"].items() if field == "chars" for b in bounds}
     assert len(chars_bounds) > 100  # the block bounds do depend on the passages' lengths
     assert built["bulk"] == built["whoosh"]
