@@ -240,6 +240,25 @@ def _overlapping_count(literal: str, text: str) -> int:
     return sum(letters.startswith(literal, i) for i in range(len(letters)))
 
 
+def test_scores_of_many_postings_are_whoosh_bm25_to_the_last_bit(seed_corpus):
+    """``PhraseScore.many`` scores a list of postings with C-level steps; each float is the one
+    Whoosh's ``bm25`` gives that posting, so rankings do not depend on which way was taken."""
+    from whoosh.scoring import bm25
+
+    from speechsearch.engine.codec import LENGTH_OF_BYTE
+    from speechsearch.engine.literal import PhraseScore
+
+    with IndexStore(seed_corpus / ".speechsearch").searcher() as searcher:
+        idf, avgfl = searcher.idf("chars", "社会"), searcher.avg_field_length("chars")
+    weights = [*range(1, 41), 2.0, 3.0, 1.5, 0.25, 7.5]
+    pairs = [(weight, code) for weight in weights for code in range(256)]
+    for boost in (1.0, 0.25):
+        score = PhraseScore(boost, idf, avgfl, BM25_B, BM25_K1)
+        expected = [boost * bm25(idf, weight, LENGTH_OF_BYTE[code], avgfl, BM25_B, BM25_K1) for weight, code in pairs]
+        assert score.many([w for w, _ in pairs], [c for _, c in pairs]) == expected
+        assert [score(w, c) for w, c in pairs] == expected
+
+
 @pytest.mark.parametrize("literal", ["社会保障", "做好人社工作", "抓落实", "人社", "宣传思想工作"])
 def test_a_literal_scores_as_bm25_of_its_phrase(seed_corpus, literal):
     """LiteralQuery finds the documents of Whoosh's own Phrase query and scores each as BM25 of
