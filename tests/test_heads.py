@@ -67,22 +67,48 @@ def test_heads_settle_a_page_without_scoring_every_posting(reports):
     assert settled >= len(FREQUENT) // 2, settled
 
 
-def test_a_frontier_bounds_every_posting_that_is_not_a_head(reports):
+def test_each_tier_s_frontier_bounds_every_posting_after_it(reports):
     with IndexStore(reports / ".speechsearch").searcher() as searcher:
         segment = searcher.leaf_searchers()[0][0]
         reader = segment.reader()
         for field in ("chars", "words"):
             info = reader.term_info(field, "发展")
-            heads = info.heads()
-            assert isinstance(info, SpeechTermInfo) and len(heads.ids) == 64
+            tiers = info.heads()
+            assert isinstance(info, SpeechTermInfo) and [len(t.ids) for t in tiers] == [64] * codec.HEAD_TIERS
+            assert not set(tiers[0].ids) & set(tiers[1].ids)
             docs, scores = phrase_scores(segment, searcher.weighting, field, [("发展",)], 1.0)
             score, _ = literal._scorer(segment, searcher.weighting, field, [("发展",)], 1.0)
-            bound = max(score(weight, code) for weight, code in heads.frontier)
-            heads_ids = set(heads.ids)
-            others = [s for doc, s in zip(docs, scores, strict=True) if doc not in heads_ids]
-            assert max(others) <= bound
-            assert min(s for doc, s in zip(docs, scores, strict=True) if doc in heads_ids) >= max(others) * 0.9
+            read = set()
+            for tier in tiers:
+                read |= set(tier.ids)
+                bound = max(score(weight, code) for weight, code in tier.frontier)
+                others = [s for doc, s in zip(docs, scores, strict=True) if doc not in read]
+                assert max(others) <= bound
+                assert min(s for doc, s in zip(docs, scores, strict=True) if doc in tier.ids) >= max(others) * 0.9
         assert reader.term_info("chars", "乡村").heads() is None  # in fewer than 256 passages
+
+
+def test_a_later_tier_is_read_only_where_the_first_cannot_settle(reports, monkeypatch):
+    """A top 10 settles on the first tier (64 heads here); a top of 100 needs the second, and
+    what it settles is still the head of the full ranking."""
+    read = []
+    first_read = literal._HeadsRead.read_tier
+    monkeypatch.setattr(literal._HeadsRead, "read_tier", lambda self: read.append(len(self.tiers)) or first_read(self))
+    with IndexStore(reports / ".speechsearch").searcher() as searcher:
+        segment = searcher.leaf_searchers()[0][0]
+        deeper = 0
+        for text in FREQUENT:
+            query = parse_query(text, segment.reader()).query
+            for limit in (10, 100):
+                read.clear()
+                best = heads_best(segment, searcher.weighting, query._components(), limit)
+                later = sum(1 for left in read if left < codec.HEAD_TIERS)  # tiers after the first
+                assert limit == 100 or best is None or not later, text
+                if best is not None and later:
+                    deeper += 1
+                    everything = _ranking(segment, text, None)
+                    assert sorted(zip(*best, strict=True), key=lambda pair: -pair[1])[:limit] == everything[:limit]
+        assert deeper >= len(FREQUENT) // 2, deeper
 
 
 def test_heads_survive_deletions(reports, tmp_path):
@@ -115,15 +141,23 @@ def test_heads_read_back_and_damage_is_named():
     lengths = bytes([20 + i % 40 for i in range(6000)])
     boosts = {10: 2.0, 12: 1.5, 14: 3.0}
     blob = pack_heads(ids, counts, boosts, bytes(lengths[doc] for doc in ids), 40.0)
-    heads = unpack_heads(blob)
-    assert isinstance(heads, TermHeads) and len(heads.ids) == codec.HEADS
-    assert 14 in heads.ids and heads.boosts == {doc: boost for doc, boost in boosts.items() if doc in heads.ids}
-    assert list(heads.counts) == [counts[ids.index(doc)] for doc in heads.ids]
-    rest = [(counts[i] * boosts.get(doc, 1), lengths[doc]) for i, doc in enumerate(ids) if doc not in set(heads.ids)]
-    assert all(any(w >= count and code <= length for w, code in heads.frontier) for count, length in rest)
-    damaged = blob[:20] + bytes([blob[20] ^ 1]) + blob[21:]
+    tiers = unpack_heads(blob)
+    assert len(tiers) == codec.HEAD_TIERS
+    taken = set()
+    for heads in tiers:
+        assert isinstance(heads, TermHeads) and len(heads.ids) == codec.HEADS
+        assert heads.boosts == {doc: boost for doc, boost in boosts.items() if doc in heads.ids}
+        assert list(heads.counts) == [counts[ids.index(doc)] for doc in heads.ids]
+        taken |= set(heads.ids)
+        rest = [(counts[i] * boosts.get(doc, 1), lengths[doc]) for i, doc in enumerate(ids) if doc not in taken]
+        assert all(any(w >= count and code <= length for w, code in heads.frontier) for count, length in rest)
+    assert 14 in tiers[0].ids
+    for at in (20, len(blob) - 20):  # in the first tier, in the last
+        damaged = blob[:at] + bytes([blob[at] ^ 1]) + blob[at + 1:]
+        with pytest.raises(DamagedBlock, match="heads"):
+            unpack_heads(damaged)
     with pytest.raises(DamagedBlock, match="heads"):
-        unpack_heads(damaged)
+        unpack_heads(blob[:-1])
 
 
 def test_a_page_of_ten_through_the_command_line(reports):

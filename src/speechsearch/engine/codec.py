@@ -32,11 +32,12 @@ block keeps only the boosts that are not 1 (headings'), each distinct boost once
 matchers and segment merges get per-posting ids, weights and values back from these.
 
 A term in HEADS_FROM or more passages of a segment keeps its heads in its dictionary entry,
-after Whoosh's own (``TermHeads``): the HEADS postings most likely to score best, and a bound
-on all the others. A top-N search of the term (``literal.py``) scores those and stops where no
-other posting can reach its N-th score, where it used to score every posting: a block's own
-maximum (Whoosh's block quality) is no help, since every block of a frequent term holds a short
-passage or a heading that uses it.
+after Whoosh's own (``TermHeads``): the postings most likely to score best, in tiers of HEADS,
+each with a bound on all the postings after it. A top-N search of the term (``literal.py``)
+scores the first tier and stops where no other posting can reach its N-th score, reading the
+next tier only where it cannot; it used to score every posting: a block's own maximum (Whoosh's
+block quality) is no help, since every block of a frequent term holds a short passage or a
+heading that uses it.
 
 Segments record their codec, so this module is imported (and must stay importable under this
 name) whenever such an index is opened; it imports nothing Whoosh has not loaded by then.
@@ -95,7 +96,8 @@ from .terms import SortedTermsReader, SortedTermsWriter
 
 INLINE_POSTINGS = 64  # terms in fewer documents than this are inlined
 HEADS_FROM = 2048  # terms in this many documents keep heads (TermHeads)
-HEADS = 1024
+HEADS = 512  # a tier of heads
+HEAD_TIERS = 2  # a search reads a tier only where the tiers before it cannot settle its top
 
 if not hasattr(W3TermInfo, "set_inline"):
     W3TermInfo.set_inline = W3TermInfo.set_inlined
@@ -353,12 +355,12 @@ if INLINE_POSTINGS > 256:
 
 
 class TermHeads(NamedTuple):
-    """A frequent term's postings most likely to score best in a segment: their documents, their
-    counts of positions and the boosts of those that have one; and ``frontier``, pairs (weight,
-    length byte) such that every other posting has a weight no higher and a length no shorter
-    than one of them. BM25 rises with the weight and falls with the length, so the best score
-    of a frontier pair bounds the score of every posting that is not a head, whatever the
-    index's statistics are when it is searched."""
+    """A tier of a frequent term's postings most likely to score best in a segment: their
+    documents, their counts of positions and the boosts of those that have one; and
+    ``frontier``, pairs (weight, length byte) such that every posting after the tier (in a later
+    tier or none) has a weight no higher and a length no shorter than one of them. BM25 rises
+    with the weight and falls with the length, so the best score of a frontier pair bounds the
+    score of every such posting, whatever the index's statistics are when it is searched."""
 
     ids: array
     counts: array
@@ -371,9 +373,9 @@ HEADS_TAG = b"H"
 
 def pack_heads(ids: array, counts: array, boosts: dict, codes: bytes, average_length: float) -> bytes:
     """The heads of a term's postings (``ids``, ``counts`` and length bytes ``codes`` in
-    document order, ``boosts`` where not 1): the HEADS with the highest BM25 at the segment's
-    ``average_length``. The order is only a guess at the search's (whose statistics are the
-    whole index's); the frontier is exact."""
+    document order, ``boosts`` where not 1): HEAD_TIERS tiers of HEADS, the postings with the
+    highest BM25 at the segment's ``average_length`` first. The order is only a guess at the
+    search's (whose statistics are the whole index's); each tier's frontier is exact."""
     from .store import BM25_B, BM25_K1
 
     as_stored = dict(zip(boosts, array("f", boosts.values()), strict=True))  # each boost as a block keeps it
@@ -385,37 +387,65 @@ def pack_heads(ids: array, counts: array, boosts: dict, codes: bytes, average_le
         weight, code = pair
         return weight / (weight + BM25_K1 * (1 - BM25_B + BM25_B * LENGTH_OF_BYTE[code] / (average_length or 1)))
 
-    taken, room, partial = set(), HEADS, None
+    # Postings take places in the order of their (weight, length) pair's impact; a pair's
+    # postings that straddle the end of a tier are split between the tiers in document order.
+    # Tier HEAD_TIERS is the postings after the heads.
+    tier_of, split, last_tier, taken = {}, {}, {}, 0
     for pair in sorted(population, key=impact, reverse=True):
-        if population[pair] > room:
-            partial = pair
+        first, last = taken // HEADS, min((taken + population[pair] - 1) // HEADS, HEAD_TIERS)
+        if first >= HEAD_TIERS:
             break
-        taken.add(pair)
-        room -= population[pair]
-    chosen = list(map(taken.__contains__, pairs))
-    if partial is not None and room:
-        for i in list(compress(range(len(pairs)), map(partial.__eq__, pairs)))[:room]:
-            chosen[i] = True
-    rest = [pair for pair in population if pair not in taken]
+        if first == last:
+            tier_of[pair] = first
+        else:
+            split[pair] = taken
+        last_tier[pair] = last
+        taken += population[pair]
+    tiers = list(map(tier_of.get, pairs, repeat(HEAD_TIERS)))
+    for pair, begin in split.items():
+        for place, i in enumerate(compress(range(len(pairs)), map(pair.__eq__, pairs)), begin):
+            tiers[i] = min(place // HEADS, HEAD_TIERS)
+    blobs = []
+    for tier in range(HEAD_TIERS):
+        chosen = list(map(tier.__eq__, tiers))
+        later = [pair for pair in population if last_tier.get(pair, HEAD_TIERS) > tier]
+        blobs.append(_pack_tier(list(compress(ids, chosen)), list(compress(counts, chosen)), boosts, later))
+        if not later:
+            break
+    return b"".join(blobs)
+
+
+def _pack_tier(head_ids: list[int], head_counts: list[int], boosts: dict, later: list[tuple[float, int]]) -> bytes:
+    """A tier: its postings, then the frontier of the (weight, length) pairs of ``later``
+    postings, framed by a tag, its length and a checksum."""
     frontier, best = [], -1.0
-    for weight, code in sorted(rest, key=lambda pair: (pair[1], -pair[0])):
+    for weight, code in sorted(later, key=lambda pair: (pair[1], -pair[0])):
         if weight > best:
             frontier.append((weight, code))
             best = weight
-    head_ids = list(compress(ids, chosen))
-    body = (pack_numbers([len(head_ids)]) + pack_gaps(head_ids) + pack_numbers(list(compress(counts, chosen)))
+    body = (pack_numbers([len(head_ids)]) + pack_gaps(head_ids) + pack_numbers(head_counts)
             + pack_numbers([len(frontier)]) + le_bytes(array("d", [weight for weight, _ in frontier]))
             + bytes(code for _, code in frontier))
     boosted = {doc: boosts[doc] for doc in head_ids if doc in boosts}
     if boosted:
         body += pack_boosts(boosted)
-    return HEADS_TAG + body + checksum(b"", body)
+    return HEADS_TAG + len(body).to_bytes(4, "little") + body + checksum(b"", body)
 
 
-def unpack_heads(blob) -> TermHeads:
-    if blob[:1] != HEADS_TAG or checksum(b"", blob[1:-4]) != blob[-4:]:
-        raise DamagedBlock("heads of a term's postings: checksum does not match")
-    body = blob[1:-4]
+def unpack_heads(blob) -> list[TermHeads]:
+    """A term's tiers of heads, the first first."""
+    tiers, at = [], 0
+    while at < len(blob):
+        size = int.from_bytes(blob[at + 1:at + 5], "little")
+        body, crc = blob[at + 5:at + 5 + size], blob[at + 5 + size:at + 9 + size]
+        if blob[at:at + 1] != HEADS_TAG or len(crc) != 4 or checksum(b"", body) != crc:
+            raise DamagedBlock("heads of a term's postings: checksum does not match")
+        tiers.append(_unpack_tier(body))
+        at += 9 + size
+    return tiers
+
+
+def _unpack_tier(body) -> TermHeads:
     (count,), at = unpack_numbers(body, 0, 1)
     ids, at = unpack_gaps(body, at, count)
     counts, at = unpack_numbers(body, at, count)
@@ -439,7 +469,7 @@ class SpeechTermInfo(W3TermInfo):
         entry = super().to_bytes()
         return entry + self.heads_blob if self.heads_blob and not self.is_inlined() else entry
 
-    def heads(self) -> TermHeads | None:
+    def heads(self) -> list[TermHeads] | None:
         return unpack_heads(self.heads_blob) if self.heads_blob else None
 
     @classmethod

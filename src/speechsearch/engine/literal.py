@@ -450,38 +450,45 @@ def heads_best(searcher, weighting, components: list[tuple[str, str, float]], li
     the first term decides what matches), read from the terms' heads (``codec.TermHeads``)
     without scoring every posting. None where a term has no heads or they cannot settle it.
 
-    Each term's heads give exact scores, and its frontier a bound on every other posting. A
-    document among some term's heads has a floor (what is known of it) and a ceiling (the
-    unknown terms at their bounds); the ``limit``-th floor of the documents known to match is
-    the cut. A document in no term's heads has the sum of the bounds as its ceiling: above the
-    cut, the heads cannot settle the top and None is the answer. Otherwise only the documents
-    whose ceiling reaches the cut matter; their missing terms are read from the few posting
-    blocks that hold them."""
-    known, bounds, postings = [], [], []
+    Each term's heads give exact scores, and the frontier of the last tier read a bound on every
+    other posting. A document among some term's heads has a floor (what is known of it) and a
+    ceiling (the unknown terms at their bounds); the ``limit``-th floor of the documents known
+    to match is the cut. A document in no term's heads has the sum of the bounds as its
+    ceiling: above the cut, the tiers read cannot settle the top, and the next tier is read (or,
+    after the last, None is the answer). Otherwise only the documents whose ceiling reaches the
+    cut matter; their missing terms are read from the few posting blocks that hold them."""
+    readings = []
     for number, (field, term, boost) in enumerate(components):
-        told = _term_heads(searcher, weighting, field, term, boost)
-        if told is None:
+        reading = _term_heads(searcher, weighting, field, term, boost)
+        if reading is None:
             if not number:
                 return None  # a term without heads is rare: scoring it all is cheap
             docs, scores = phrase_scores(searcher, weighting, field, [(term,)], boost)
-            told = dict(zip(docs, scores, strict=True)), 0.0, None
-        elif not number and not told[0] and not told[1]:
+            reading = _HeadsRead(dict(zip(docs, scores, strict=True)))
+        elif not number and not reading.scores and not reading.bound:
             return [], []  # the literal's term is not in the segment
-        for column, value in zip((known, bounds, postings), told, strict=True):
-            column.append(value)
+        readings.append(reading)
 
-    if len(known[0]) < limit or sum(bounds) >= (cut := _cut(known, limit)):
-        return None
+    while True:
+        known, bounds = [r.scores for r in readings], [r.bound for r in readings]
+        if len(known[0]) >= limit and sum(bounds) < (cut := _cut(known, limit)):
+            break
+        deeper = [reading for reading in readings if reading.tiers]
+        if not deeper:
+            return None
+        for reading in deeper:
+            reading.read_tier()
     union = sorted(set().union(*known))
     ceilings = _summed([list(map(scores.get, union, repeat(bound)))
                         for scores, bound in zip(known, bounds, strict=True)])
     candidates = list(compress(union, map(ge, ceilings, repeat(cut))))
-    for scores, read in zip(known, postings, strict=True):
+    for reading in readings:
+        scores = reading.scores
         missing = [doc for doc in candidates if doc not in scores]
-        if not missing or read is None:
+        if not missing or reading.leaf is None:
             continue
-        leaf, score, lengths = read
-        for doc, (count, boost) in leaf.postings_of(missing).items():
+        score, lengths = reading.score, reading.lengths
+        for doc, (count, boost) in reading.leaf.postings_of(missing).items():
             scores[doc] = score(count * boost if boost != 1.0 else count, lengths[doc])
     first = known[0]
     docs = [doc for doc in candidates if doc in first]  # the rest hold another term, not this one
@@ -491,10 +498,30 @@ def heads_best(searcher, weighting, components: list[tuple[str, str, float]], li
     return _best(docs, totals, limit) if len(docs) > limit else (docs, totals)
 
 
-def _term_heads(searcher, weighting, field: str, term: str, boost: float):
-    """What a term's heads tell in this segment: the heads' scores, a bound on every other
-    posting's, and how to read more (its leaf matcher, score function and length bytes).
-    Nothing for a term the segment lacks; None for a term without heads."""
+class _HeadsRead:
+    """What is known of a term's scores in a segment: the exact ``scores`` of the postings read,
+    and ``bound``, a bound on every other posting's; ``read_tier`` reads the next tier of heads.
+    ``leaf``, ``score`` and ``lengths`` read any other posting. A term scored whole (one without
+    heads) has a bound of 0 and nothing more to read."""
+
+    def __init__(self, scores: dict, tiers=(), deleted=frozenset(), leaf=None, score=None, lengths=b""):
+        self.scores, self.bound, self.tiers, self._deleted = scores, 0.0, list(tiers), deleted
+        self.leaf, self.score, self.lengths = leaf, score, lengths
+        if self.tiers:
+            self.read_tier()
+
+    def read_tier(self) -> None:
+        heads = self.tiers.pop(0)
+        ids, counts = heads.ids, heads.counts
+        if self._deleted:
+            ids, counts = _kept(ids, counts, [doc not in self._deleted for doc in ids])
+        self.scores.update(zip(ids, _scores(self.score, self.lengths, ids, counts, heads.boosts), strict=True))
+        self.bound = max((self.score(weight, code) for weight, code in heads.frontier), default=0.0)
+
+
+def _term_heads(searcher, weighting, field: str, term: str, boost: float) -> _HeadsRead | None:
+    """A term's heads in this segment, their first tier read (``_HeadsRead``). Nothing known
+    and nothing to read for a term the segment lacks; None for a term without heads."""
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.reading import TermNotFound
 
@@ -504,21 +531,16 @@ def _term_heads(searcher, weighting, field: str, term: str, boost: float):
     try:
         info = reader.term_info(field, term)
     except TermNotFound:
-        return {}, 0.0, None
-    heads = info.heads() if isinstance(info, SpeechTermInfo) else None
+        return _HeadsRead({})
+    tiers = info.heads() if isinstance(info, SpeechTermInfo) else None
     leaf = reader.postings(field, term)
     deleted = set()
     if isinstance(leaf, FilterMatcher):
         deleted, leaf = leaf._ids, leaf.child
-    if heads is None or not isinstance(leaf, KeyedLeafMatcher):
+    if tiers is None or not isinstance(leaf, KeyedLeafMatcher):
         return None
     score, lengths = _scorer(searcher, weighting, field, [(term,)], boost)
-    ids, counts = heads.ids, heads.counts
-    if deleted:
-        ids, counts = _kept(ids, counts, [doc not in deleted for doc in ids])
-    scores = dict(zip(ids, _scores(score, lengths, ids, counts, heads.boosts), strict=True))
-    bound = max((score(weight, code) for weight, code in heads.frontier), default=0.0)
-    return scores, bound, (leaf, score, lengths)
+    return _HeadsRead({}, tiers, deleted, leaf, score, lengths)
 
 
 def _cut(known: list[dict], limit: int) -> float:

@@ -32,13 +32,13 @@ from .packing import DamagedBlock
 # B 0.75 0.943 / 0.815, 0.5 0.944 / 0.875, 0.3 0.948 / 0.879, 0.1 0.952 / 0.883. Not 0: then a
 # long paragraph's passing mention would weigh as much as a short one's.
 BM25_B, BM25_K1 = 0.3, 1.2
-# Schema 23: common grams (chars_joined, words_joined); 22: frequent terms keep heads
+# Schema 24: heads in tiers; 23: common grams (chars_joined, words_joined); 22: frequent terms keep heads
 # (codec.TermHeads); 21: ids packed as the first and its gaps; 20: stored fields in blocks
 # (stored.py); 19: boosts once, counts and ID gaps through zlib, 3-byte term entry lengths;
 # 18: passage ids stored only; 17: terms in a sorted table (terms.py); 16: inlined entries'
 # shorter head; 15: packed ID-field blocks, target not indexed; 14: packed postings and stored
 # fields; 13: a manifest per commit; 12: engine/ package (the schema pickles module paths).
-SCHEMA_VERSION = 23
+SCHEMA_VERSION = 24
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 META = "meta.json"
