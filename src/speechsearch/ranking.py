@@ -19,8 +19,6 @@ grade. The grades follow the rubric of ../shared/relevance; nothing is fitted to
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .engine.analysis import fold
 from .markers import SENTENCE_END as SENTENCE_MARKS
 
@@ -31,11 +29,13 @@ CLAUSE_ENDS = ",:"
 LIST_SEPARATORS = "、"
 
 
-class Reading(NamedTuple):
+class Reading:
     """What a reader sees in a hit for the query: a grade and the signals behind it."""
 
-    grade: float
-    signals: list[str]
+    __slots__ = ("grade", "signals")  # a plain class, as search.ParsedQuery says why
+
+    def __init__(self, grade: float, signals: list[str]):
+        self.grade, self.signals = grade, signals
 
 
 def read_passage(text: str, kind: str, start: int, literals: list[str]) -> Reading:

@@ -12,7 +12,6 @@ import math
 import re
 from copy import deepcopy
 from functools import lru_cache
-from typing import NamedTuple
 
 from .engine.analysis import fold
 from .engine.boolean import and_not
@@ -113,11 +112,17 @@ def query_literals(text: str) -> list[str]:
     return list(dict.fromkeys(fold(form) for form in query_forms(text)))
 
 
-class ParsedQuery(NamedTuple):
+class ParsedQuery:
     """A query string as Whoosh's query, and the literals to highlight."""
 
-    query: object  # a whoosh.query.Query
-    literals: list[str]  # the positive literals, for highlighting
+    # Records on a search's path are plain classes: a typing.NamedTuple compiles each of its
+    # annotations and builds its class from generated code as its module loads, 0.1-0.3 ms
+    # each of a cold search.
+    __slots__ = ("query", "literals")
+
+    def __init__(self, query, literals: list[str]):
+        self.query = query  # a whoosh.query.Query
+        self.literals = literals  # the positive literals, for highlighting
 
 
 def check_syntax(text: str) -> None:
@@ -447,17 +452,16 @@ def literal_pattern(literal: str):
     return re.compile("".join(r"[\W_]+" if p.isspace() else re.escape(p) for p in pieces))
 
 
-class Filters(NamedTuple):
+class Filters:
     """Conditions every hit must meet, whatever the query (the search and export flags)."""
 
-    speaker: str | None = None
-    since: str | None = None
-    until: str | None = None
-    tags: tuple[str, ...] = ()
-    doc: str | None = None
-    speech: str | None = None
-    section: str | None = None
-    level: str | None = None
+    __slots__ = ("speaker", "since", "until", "tags", "doc", "speech", "section", "level")
+
+    def __init__(self, speaker: str | None = None, since: str | None = None, until: str | None = None,
+                 tags: tuple[str, ...] = (), doc: str | None = None, speech: str | None = None,
+                 section: str | None = None, level: str | None = None):
+        self.speaker, self.since, self.until, self.tags = speaker, since, until, tags
+        self.doc, self.speech, self.section, self.level = doc, speech, section, level
 
     @classmethod
     def from_options(cls, options: dict) -> Filters:

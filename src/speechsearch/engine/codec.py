@@ -53,7 +53,6 @@ from itertools import accumulate, chain, compress, groupby, repeat
 from operator import and_, floordiv, lshift, mul, or_, rshift
 from pickle import dumps
 from struct import Struct
-from typing import NamedTuple
 
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
@@ -354,7 +353,7 @@ if INLINE_POSTINGS > 256:
     raise ValueError("an inlined term's count of documents is a byte")
 
 
-class TermHeads(NamedTuple):
+class TermHeads:
     """A tier of a frequent term's postings most likely to score best in a segment: their
     documents, their counts of positions and the boosts of those that have one; and
     ``frontier``, pairs (weight, length byte) such that every posting after the tier (in a later
@@ -362,10 +361,10 @@ class TermHeads(NamedTuple):
     with the weight and falls with the length, so the best score of a frontier pair bounds the
     score of every such posting, whatever the index's statistics are when it is searched."""
 
-    ids: array
-    counts: array
-    boosts: dict
-    frontier: list[tuple[float, int]]
+    __slots__ = ("ids", "counts", "boosts", "frontier")  # a plain class, as search.ParsedQuery says why
+
+    def __init__(self, ids: array, counts: array, boosts: dict, frontier: list[tuple[float, int]]):
+        self.ids, self.counts, self.boosts, self.frontier = ids, counts, boosts, frontier
 
 
 HEADS_TAG = b"H"
