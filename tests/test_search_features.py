@@ -151,6 +151,32 @@ def test_a_collapsed_page_is_the_first_n_of_every_hit_collapsed(tmp_path, monkey
     assert sum(len(h.also_in) for h in page) == 17  # a page of every text: every copy
 
 
+def test_a_collapsed_page_read_deeper_reads_each_hit_once(tmp_path, monkeypatch):
+    """A law's 第一条 on its own line, repeated by more laws than a page of 2 reads at first:
+    the page is read again deeper by the same searcher, and no hit's stored fields twice."""
+    from whoosh.searching import Hit
+
+    from speechsearch import search
+
+    files = []
+    for i in range(25):
+        files.append(f"law{i:02}.txt")
+        (tmp_path / files[-1]).write_text(f"某某条例{i}\n第一条\n为了规范第{i}项工作，制定本条例。\n", encoding="utf-8")
+    with open(tmp_path / files[-1], "a", encoding="utf-8") as law:
+        law.write("第二条\n违反本条例第一条规定的，由有关部门依照职责责令改正。\n")
+    write_corpus(tmp_path, files)
+    assert run(tmp_path, "index", "-q").exit_code == 0
+    store = IndexStore(tmp_path / ".speechsearch")
+    every = search.collapse(search.run_search(store, "第一条", limit=None))
+    assert [h.text[:3] for h in every] == ["第一条", "违反本"] and len(every[0].also_in) == 24
+    monkeypatch.setattr(search, "RERANK_POOL", 6)  # a page of 2 reads 20 hits first: copies only
+    read, real = [], Hit.fields
+    monkeypatch.setattr(Hit, "fields", lambda hit: read.append(hit.docnum) or real(hit))
+    page = search.run_collapsed_search(store, "第一条", limit=2)
+    assert [h.id for h in page] == [h.id for h in every] and len(page[0].also_in) == 24
+    assert len(read) == len(set(read)) == 26  # read deeper, each hit once
+
+
 def test_near_duplicates_of_many_hits_go_through_minhash():
     from speechsearch.shingles import near_duplicate_of, shingle_form, shingles
 
@@ -340,7 +366,7 @@ def test_a_page_reads_only_the_hits_it_needs_and_is_the_head_of_the_full_ranking
     assert len(every) <= search.RERANK_POOL  # so that without the check every hit would be read
     graded = []
     real = ranking.grade_result
-    monkeypatch.setattr(ranking, "grade_result", lambda result, literals: graded.append(1) or real(result, literals))
+    monkeypatch.setattr(ranking, "grade_result", lambda result, *rest: graded.append(1) or real(result, *rest))
     page = search.run_search(store, query, limit=limit)
     assert [(h.id, h.score) for h in page] == [(h.id, h.score) for h in every[:limit]]
     assert (len(graded) < len(every)) == fewer

@@ -79,9 +79,15 @@ def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
     return Reading(1, ["passing mention"])
 
 
-def grade_result(result, literals: list[str]) -> tuple[int, dict, float, dict]:
-    """(document number, stored fields, score, its parts) of one of Whoosh's results."""
-    fields = result.fields()
+def grade_result(result, literals: list[str], stored: dict | None = None) -> tuple[int, dict, float, dict]:
+    """(document number, stored fields, score, its parts) of one of Whoosh's results; its
+    stored fields are read from ``stored`` (docnum to fields) where they are there, and kept there."""
+    if stored is None:
+        fields = result.fields()
+    else:
+        fields = stored.get(result.docnum)
+        if fields is None:
+            fields = stored[result.docnum] = result.fields()
     reading = read_passage(fields["text"], fields["passage_kind"], fields["start"], literals)
     engine = result.score or 0.0
     parts = {"engine": round(engine, 4), "grade": reading.grade, "grade_score": reading.grade * GRADE_WEIGHT,
@@ -94,8 +100,9 @@ def reader_order(graded: tuple) -> tuple:
     return -graded[2], graded[1]["doc"], graded[1].get("ordinal", 0)
 
 
-def grade_results(results, literals: list[str], page=None) -> list[tuple[int, dict, float, dict]]:
-    """Whoosh's ``results`` graded (``grade_result``), in the reader's order.
+def grade_results(results, literals: list[str], page=None, stored: dict | None = None) -> list[tuple]:
+    """Whoosh's ``results`` graded (``grade_result``), in the reader's order; ``stored``, if
+    given, keeps the stored fields read, for a later grading of the same searcher's results.
 
     With ``page``, a function of graded hits in that order giving what it needs of them or None
     while they do not suffice, results are read in the engine's order only until ``page`` has
@@ -104,7 +111,7 @@ def grade_results(results, literals: list[str], page=None) -> list[tuple[int, di
     whose final score exceeds that is settled: everything before it is read."""
     graded, scored = [], results.scored_length()
     for i, result in enumerate(results):
-        graded.append(grade_result(result, literals))
+        graded.append(grade_result(result, literals, stored))
         if page is None or i + 1 == scored or (i + 1) % PAGE_CHECK_EVERY:
             continue
         ceiling = MAX_GRADE * GRADE_WEIGHT + (results[i + 1].score or 0.0)

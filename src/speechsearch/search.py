@@ -509,13 +509,13 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         return [_hit(searcher, *item, parsed.literals, context) for item in graded]
 
 
-def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None, page=None):
+def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None, page=None, stored=None):
     """The engine's best ``pool`` hits as (docnum, fields, score, parts), in the reader's order;
     with ``page``, what it makes of as many of them as it needs (``ranking.grade_results``)."""
     from .ranking import grade_results
 
     results = top_results(searcher, parsed.query, pool, (filters or Filters()).query(searcher.reader()))
-    return results.scored_length(), grade_results(results, parsed.literals, page)
+    return results.scored_length(), grade_results(results, parsed.literals, page, stored)
 
 
 def _hit(searcher, docnum: int, fields: dict, score: float, parts: dict, literals: list[str], context: int) -> Hit:
@@ -549,20 +549,20 @@ def run_collapsed_search(store: IndexStore, text: str, limit: int | None = 20, f
     """The first ``limit`` hits once repeats are collapsed (``collapse``). The graded pool is
     read in order until it holds ``limit`` texts that are not repeats or near-duplicates of an
     earlier one (their repeats come too, for ``also_in``); a pool that runs out first is read
-    again four times as deep."""
+    again four times as deep, by the same searcher, which reads no hit's stored fields twice."""
     if limit is None:
         return collapse(run_search(store, text, None, filters, context))
     pool = max(limit * 10, RERANK_POOL)
-    page = _collapsed_page(limit)
-    while True:
-        with store.searcher() as searcher:
-            parsed = parse_query(text, searcher.reader())
-            read, (chosen, full) = _graded(searcher, parsed, pool, filters, page)
-            if not full and read == pool:
-                pool *= 4  # more matches than the pool held: read deeper
-                continue
-            hits = [_hit(searcher, *item, parsed.literals, context) for item in chosen]
-        return collapse(hits)[:limit]
+    page, stored = _collapsed_page(limit), {}
+    with store.searcher() as searcher:
+        parsed = parse_query(text, searcher.reader())
+        while True:
+            read, (chosen, full) = _graded(searcher, parsed, pool, filters, page, stored)
+            if full or read < pool:
+                break
+            pool *= 4  # more matches than the pool held: read deeper
+        hits = [_hit(searcher, *item, parsed.literals, context) for item in chosen]
+    return collapse(hits)[:limit]
 
 
 def _collapsed_page(limit: int):
