@@ -79,15 +79,12 @@ def _read(text: str, kind: str, start: int, literal: str, at: int) -> Reading:
     return Reading(1, ["passing mention"])
 
 
-def grade_result(result, literals: list[str], stored: dict | None = None) -> tuple[int, dict, float, dict]:
-    """(document number, stored fields, score, its parts) of one of Whoosh's results; its
-    stored fields are read from ``stored`` (docnum to fields) where they are there, and kept there."""
-    if stored is None:
-        fields = result.fields()
-    else:
-        fields = stored.get(result.docnum)
-        if fields is None:
-            fields = stored[result.docnum] = result.fields()
+def grade_result(result, literals: list[str], stored: dict) -> tuple[int, dict, float, dict]:
+    """(document number, stored fields, score, its parts) of one of Whoosh's results. ``stored``
+    holds the stored fields already read, by document number; this result's are kept there."""
+    fields = stored.get(result.docnum)
+    if fields is None:
+        fields = stored[result.docnum] = result.fields()
     reading = read_passage(fields["text"], fields["passage_kind"], fields["start"], literals)
     engine = result.score or 0.0
     parts = {"engine": round(engine, 4), "grade": reading.grade, "grade_score": reading.grade * GRADE_WEIGHT,
@@ -101,8 +98,8 @@ def reader_order(graded: tuple) -> tuple:
 
 
 def grade_results(results, literals: list[str], page=None, stored: dict | None = None) -> list[tuple]:
-    """Whoosh's ``results`` graded (``grade_result``), in the reader's order; ``stored``, if
-    given, keeps the stored fields read, for a later grading of the same searcher's results.
+    """Whoosh's ``results`` graded (``grade_result``), in the reader's order. ``stored`` (a
+    dict of their stored fields by document number) serves a later grading by the same searcher.
 
     With ``page``, a function of graded hits in that order giving what it needs of them or None
     while they do not suffice, results are read in the engine's order only until ``page`` has
@@ -110,6 +107,7 @@ def grade_results(results, literals: list[str], page=None, stored: dict | None =
     read later can pass one graded higher than the best grade plus its engine score, so a hit
     whose final score exceeds that is settled: everything before it is read."""
     graded, scored = [], results.scored_length()
+    stored = {} if stored is None else stored
     for i, result in enumerate(results):
         graded.append(grade_result(result, literals, stored))
         if page is None or i + 1 == scored or (i + 1) % PAGE_CHECK_EVERY:

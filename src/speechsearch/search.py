@@ -509,7 +509,8 @@ def run_search(store: IndexStore, text: str, limit: int | None = 20, filters: Fi
         return [_hit(searcher, *item, parsed.literals, context) for item in graded]
 
 
-def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None, page=None, stored=None):
+def _graded(searcher, parsed: ParsedQuery, pool: int | None, filters: Filters | None, page=None,
+            stored: dict | None = None):
     """The engine's best ``pool`` hits as (docnum, fields, score, parts), in the reader's order;
     with ``page``, what it makes of as many of them as it needs (``ranking.grade_results``)."""
     from .ranking import grade_results
