@@ -14,8 +14,9 @@ broken in Whoosh 2.7: the postings writer calls ``set_inline`` on a term info wh
 ``""`` for its values where a block gives ``None``, which Whoosh's own segment merge then
 rejects. Here the method gets its second name and positional fields inline: a build takes
 about a tenth less time. A bulk build writes those dictionary entries itself
-(``SpeechFieldWriter``), without Whoosh's objects and calls per term, and inlines ID fields'
-rare terms too (``id`` is a term per passage). Its entries are packed, not pickled
+(``SpeechFieldWriter``), without Whoosh's objects and calls per term (a positional field's a
+run of terms at a time, with numpy: ``inlined.py``), and inlines ID fields' rare terms too
+(``id`` is a term per passage). Its entries are packed, not pickled
 (``SpeechTermInfo``: Whoosh's pickle of a tuple of floats and byte strings took 150 bytes for
 a bigram in a passage or two), with a checksum; segment_writer.py's writer, the only one that
 writes or merges these indexes, never reads an ID field's values.
@@ -48,7 +49,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, deque
 from itertools import accumulate, chain, compress, groupby, repeat
 from operator import and_, floordiv, lshift, mul, or_, rshift
 from pickle import dumps
@@ -94,6 +95,8 @@ from .stored import STORED_FIELDS
 from .terms import SortedTermsReader, SortedTermsWriter
 
 INLINE_POSTINGS = 64  # terms in fewer documents than this are inlined
+BATCH_KEYS = 1 << 18  # keys of the terms whose inlined entries are built together (numpy arrays of ~30 MB)
+NO_BOOSTS: dict = {}
 HEADS_FROM = 2048  # terms in this many documents keep heads (TermHeads)
 HEADS = 512  # a tier of heads
 HEAD_TIERS = 2  # a search reads a tier only where the tiers before it cannot settle its top
@@ -168,18 +171,14 @@ class SpeechPostingsWriter(W3PostingsWriter):
         super()._new_block()
         self._block_counts = self._block_keys = self._block_boosts = None  # a block add_keys filled
 
-    def add_keys(self, keys: array, boosts: dict, lengths: bytes, frequencies: Counter | None = None) -> None:
+    def add_keys(self, keys: array, boosts: dict, lengths: bytes, ids: array, counts: array, codes: bytes,
+                 weights: array) -> None:
         """Add a term's postings from its keys (sorted), without a Python step per posting:
         ``boosts`` maps the term's documents to their boost where not 1, ``lengths`` is the
-        field's one-byte length column, ``frequencies`` the count of each document's keys if
-        known. Writes the blocks ``add_posting`` would; a term in fewer than INLINE_POSTINGS
-        documents is inlined by ``SpeechFieldWriter`` instead."""
-        if frequencies is None:
-            frequencies = Counter(map(rshift, keys, repeat(DOC_SHIFT)))  # in document order
-        ids = array("I", frequencies)
-        counts = array("I", frequencies.values())
-        codes = bytes(map(lengths.__getitem__, ids))  # each posting's length byte
-        weights = array("f", map(mul, counts, map(boosts.get, ids, repeat(1.0)))) if boosts else array("f", counts)
+        field's one-byte length column; for each posting, ``ids`` its document, ``counts`` its
+        keys, ``codes`` its length byte, ``weights`` its count times its boost. Writes the
+        blocks ``add_posting`` would; a term in fewer than INLINE_POSTINGS documents is
+        inlined by ``SpeechFieldWriter`` instead."""
         if len(ids) >= HEADS_FROM:
             self._terminfo.heads_blob = pack_heads(ids, counts, boosts, codes, self._average_length(lengths))
         ends = array("Q", accumulate(counts))  # each posting's last key + 1
@@ -296,9 +295,71 @@ class SpeechFieldWriter(W3FieldWriter):
         if len(frequencies) < INLINE_POSTINGS:
             self._add_inlined_keys(btext, list(frequencies), list(frequencies.values()), keys, boosts, lengths)
             return
+        ids, counts = array("I", frequencies), array("I", frequencies.values())
+        codes = bytes(map(lengths.__getitem__, ids))  # each posting's length byte
+        weights = array("f", map(mul, counts, map(boosts.get, ids, repeat(1.0)))) if boosts else array("f", counts)
+        self._add_blocked_keys(btext, keys, boosts, lengths, ids, counts, codes, weights)
+
+    def _add_blocked_keys(self, btext: bytes, keys: array, boosts: dict, lengths: bytes, ids: array,
+                          counts: array, codes: bytes, weights: array) -> None:
         self.start_term(btext)
-        self._postwriter.add_keys(keys, boosts, lengths, frequencies)
+        self._postwriter.add_keys(keys, boosts, lengths, ids, counts, codes, weights)
         self.finish_term()
+
+    def add_keyed_terms(self, terms: dict[str, array], boosts: dict, lengths: bytes,
+                        document_boosts: dict[int, float] | None) -> None:
+        """A positional field's terms (each with its keys), in dictionary order, as
+        ``add_keyed_term`` adds each; but where every boost of the field is its document's one
+        boost (``document_boosts``, None where that is not known) and the same for all, the
+        inlined entries are built a run of terms at a time (``inlined.py``)."""
+        names = sorted(terms)  # code point order is UTF-8's byte order
+        if document_boosts is None or len(set(document_boosts.values())) > 1:
+            for name in names:
+                self.add_keyed_term(name.encode("utf-8"), terms[name], boosts.get(name, NO_BOOSTS), lengths)
+            return
+        import numpy as np
+
+        by_document = np.ones(len(lengths))
+        by_document[list(document_boosts)] = list(document_boosts.values())
+        arrays = list(map(terms.__getitem__, names))
+        key_ends = list(accumulate(map(len, arrays)))
+        start = 0
+        while start < len(names):
+            before = key_ends[start - 1] if start else 0
+            stop = max(start + 1, bisect_right(key_ends, before + BATCH_KEYS, lo=start))
+            self._add_keyed_batch(names[start:stop], arrays[start:stop], boosts, lengths, by_document)
+            start = stop
+
+    def _add_keyed_batch(self, names: list[str], arrays: list[array], boosts: dict, lengths: bytes, by_document):
+        import numpy as np
+
+        from .inlined import InlinedEntries, Postings
+
+        keys = array("Q")
+        deque(map(keys.extend, arrays), maxlen=0)
+        postings = Postings(np.frombuffer(keys, dtype=np.uint64), np.fromiter(map(len, arrays), np.int64, len(arrays)))
+        inlined = postings.per_term < INLINE_POSTINGS
+        boosted = np.fromiter(map(boosts.__contains__, names), bool, len(names))
+        codes = np.frombuffer(lengths, dtype=np.uint8)
+        entries = InlinedEntries(postings, inlined, PACKED_KEYED, codes, by_document, boosted, zlib.crc32).entries
+        btexts = list(map(str.encode, names))
+        prefix = pack_ushort(self._fieldid)
+        keys_of_entries = list(map(prefix.__add__, btexts))
+        # A blocked term's postings as add_keys takes them, for all of them at once.
+        ids, counts = postings.documents, postings.counts.astype(np.uint32)
+        weights = np.where(boosted[postings.term], postings.counts * by_document[postings.documents],
+                           postings.counts).astype(np.float32)
+        posting_codes = codes[postings.documents]
+        starts, done, blocked_before = postings.term_starts, 0, 0
+        for i in [*np.flatnonzero(~inlined).tolist(), len(names)]:
+            self._tindex.add_many(keys_of_entries[done:i], entries[done - blocked_before:i - blocked_before])
+            if i == len(names):
+                break
+            at = slice(starts[i], starts[i + 1])
+            self._add_blocked_keys(btexts[i], arrays[i], boosts.get(names[i], NO_BOOSTS), lengths,
+                                   array("I", ids[at].tobytes()), array("I", counts[at].tobytes()),
+                                   posting_codes[at].tobytes(), array("f", weights[at].tobytes()))
+            done, blocked_before = i + 1, blocked_before + 1
 
     def _add_inlined_keys(self, btext: bytes, ids, counts, keys: array, boosts: dict, lengths: bytes) -> None:
         """The inlined entry of a positional term in a few documents (``ids``, with their

@@ -98,6 +98,9 @@ class KeyedPostingPool(PostingPool):
         # Each term's documents whose posting weighs more than its frequency (a heading's boost).
         self.boosts: dict[str, defaultdict[str | bytes, dict[int, float]]] = {
             name: defaultdict(dict) for name in (*keyed_fields, *set_fields)}
+        # The same by document, for a keyed field whose postings all came from add_occurrences
+        # (a document's one boost); None for one whose postings were merged in (a boost each).
+        self.document_boosts: dict[str, dict[int, float] | None] = {name: {} for name in keyed_fields}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
 
@@ -108,6 +111,8 @@ class KeyedPostingPool(PostingPool):
         # Each term's array gets the key: C-level calls all the way, no Python step per key.
         arrays = map(self.keyed[fieldname].__getitem__, terms)
         deque(map(array.append, arrays, map(or_, repeat(docnum << DOC_SHIFT), positions)), maxlen=0)
+        if boost != 1.0 and (by_document := self.document_boosts[fieldname]) is not None:
+            by_document[docnum] = boost
         self._held(fieldname, docnum, terms, boost)
 
     def add_document_terms(self, fieldname: str, docnum: int, terms, boost: float) -> None:
@@ -130,6 +135,7 @@ class KeyedPostingPool(PostingPool):
         """A posting of Whoosh's form (merged in from another segment)."""
         fieldname, text, docnum, weight, vbytes = item
         if fieldname in self.keyed:
+            self.document_boosts[fieldname] = None
             count = len(vbytes) >> 2
             self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
                                  weight / count)
@@ -284,10 +290,9 @@ class BulkSegmentWriter(SegmentWriter):
         no_boosts: dict = {}
 
         def write_keyed(fieldname):
-            terms, boosts = pool.keyed[fieldname], pool.boosts[fieldname]
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
-            for term in sorted(terms):  # code point order is UTF-8's byte order
-                fieldwriter.add_keyed_term(term.encode("utf-8"), terms[term], boosts.get(term, no_boosts), column)
+            fieldwriter.add_keyed_terms(pool.keyed[fieldname], pool.boosts[fieldname], column,
+                                        pool.document_boosts[fieldname])
 
         def write_document_set(fieldname):
             terms, boosts = pool.document_sets[fieldname], pool.boosts[fieldname]

@@ -20,6 +20,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from functools import cached_property
+from itertools import accumulate, islice
 from struct import Struct
 
 from whoosh.filedb.filetables import (
@@ -78,6 +79,27 @@ class SortedTermsWriter(OrderedHashWriter):
         self.dbfile.write(entry)
         self._position += len(entry)
         self.lastkey = key
+
+    def add_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        """``add`` for a run of entries, their keys increasing: one write, no Python step each."""
+        if not keys:
+            return
+        if keys[0] <= self.lastkey or not all(map(bytes.__lt__, keys, islice(keys, 1, None))):
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{keys!r}")
+        key_lengths, value_lengths = list(map(len, keys)), list(map(len, values))
+        short = max(key_lengths) < LONG and max(value_lengths) <= 0xFFFF
+        heads = map(SHORT_LENGTHS.pack if short else pack_lengths, key_lengths, value_lengths)
+        entries = list(map(bytes.__add__, map(bytes.__add__, heads, keys), values))
+        starts = list(accumulate(map(len, entries), initial=self._position))
+        self._sample.extend(keys[-len(self.index) % self._every::self._every])
+        positions = self.index.array
+        try:
+            positions.extend(array(positions.typecode, starts[:-1]))
+        except (OverflowError, AttributeError):  # Whoosh's GrowableArray takes a wider type (or a list)
+            self.index.extend(starts[:-1])
+        self.dbfile.write(b"".join(entries))
+        self._position = starts[-1]
+        self.lastkey = keys[-1]
 
     def close(self):
         if self.dbfile.tell() != self._position:
