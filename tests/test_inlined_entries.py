@@ -34,13 +34,14 @@ def test_terms_written_a_run_at_a_time_are_byte_for_byte_those_written_one_at_a_
         for fields in documents * 3:  # terms in hundreds of passages: blocked terms between inlined ones
             writer.add_document(**fields)
         pool = writer.pool
+        assert pool.document_boosts["chars"] and pool.document_boosts["words"]  # headings
         if way == "one at a time":  # as for a pool whose postings were merged in, a boost each
-            pool.document_boosts = dict.fromkeys(pool.document_boosts)
-        else:
-            assert pool.document_boosts["chars"] and pool.document_boosts["words"]  # headings
-        in_documents = [len({key >> codec.DOC_SHIFT for key in keys}) for keys in pool.keyed["chars"].values()]
+            for name in pool.keyed:
+                pool.boosts_by_term(name)
         writer.commit()
         written[way] = segment_files(folder)
+        with ix.reader() as reader:
+            in_documents = [reader.doc_frequency("chars", term) for term in reader.lexicon("chars")]
     assert sum(n < codec.INLINE_POSTINGS for n in in_documents) > 1000  # inlined
     assert sum(n >= codec.INLINE_POSTINGS for n in in_documents) > 10  # in posting blocks
     assert written["runs"] == written["one at a time"]
@@ -69,3 +70,20 @@ def test_a_run_of_entries_is_written_as_each_added_alone(tmp_path):
     writer = terms.SortedTermsWriter(storage.create_file("unordered"))
     with pytest.raises(ValueError, match="Keys must increase"):
         writer.add_many([keys[1], keys[0]], [b"", b""])
+
+
+def test_a_pool_past_its_limit_moves_every_field_to_whooshs_one_even_an_empty_one(tmp_path):
+    """A document too big for the pool (a file on one line) moves the keys held into Whoosh's
+    pool: each with its document's boost, and a field without a key yet is no error."""
+    from speechsearch.engine.analysis import encode_positions
+    from speechsearch.engine.segment_writer import KeyedPostingPool
+
+    pool = KeyedPostingPool(FileStorage(str(tmp_path)).create(), segment=None, limitmb=1,
+                            keyed_fields=("chars", "words"))
+    pool.add_occurrences("chars", 0, ["人社", "社工", "人社"], [0, 1, 5], 2.0)
+    pool.add_occurrences("chars", 1, ["人社"], range(1), 1.0)
+    pool.pool_keys()
+    chars = "人社".encode(), "社工".encode()
+    assert sorted(pool.iter_postings()) == [("chars", chars[0], 0, 4.0, encode_positions([0, 5])),
+                                            ("chars", chars[0], 1, 1.0, encode_positions([0])),
+                                            ("chars", chars[1], 0, 2.0, encode_positions([1]))]

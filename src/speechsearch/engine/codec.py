@@ -49,7 +49,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, deque
+from collections import Counter
 from itertools import accumulate, chain, compress, groupby, repeat
 from operator import and_, floordiv, lshift, mul, or_, rshift
 from pickle import dumps
@@ -306,58 +306,59 @@ class SpeechFieldWriter(W3FieldWriter):
         self._postwriter.add_keys(keys, boosts, lengths, ids, counts, codes, weights)
         self.finish_term()
 
-    def add_keyed_terms(self, terms: dict[str, array], boosts: dict, lengths: bytes,
-                        document_boosts: dict[int, float] | None) -> None:
-        """A positional field's terms (each with its keys), in dictionary order, as
-        ``add_keyed_term`` adds each; but where every boost of the field is its document's one
-        boost (``document_boosts``, None where that is not known) and the same for all, the
-        inlined entries are built a run of terms at a time (``inlined.py``)."""
-        names = sorted(terms)  # code point order is UTF-8's byte order
-        if document_boosts is None or len(set(document_boosts.values())) > 1:
-            for name in names:
-                self.add_keyed_term(name.encode("utf-8"), terms[name], boosts.get(name, NO_BOOSTS), lengths)
+    def add_keyed_terms(self, terms, boosts: dict, lengths: bytes, document_boosts: dict[int, float] | None) -> None:
+        """A positional field's terms (``segment_writer.KeyedTerms``), in dictionary order, as
+        ``add_keyed_term`` adds each, with their ``boosts`` by term; or where every boost of
+        the field is its document's (``document_boosts``), the same for all, a run of terms at
+        a time (``inlined.py``)."""
+        if document_boosts is None:
+            for name, keys in terms.items(release=True):
+                self.add_keyed_term(name.encode("utf-8"), keys, boosts.get(name, NO_BOOSTS), lengths)
             return
         import numpy as np
 
+        if len(set(document_boosts.values())) > 1:
+            raise ValueError("entries written a run at a time take one boost, not several")
+        names, key_counts, keys = terms.grouped(release=True)
         by_document = np.ones(len(lengths))
         by_document[list(document_boosts)] = list(document_boosts.values())
-        arrays = list(map(terms.__getitem__, names))
-        key_ends = list(accumulate(map(len, arrays)))
+        key_ends = list(accumulate(key_counts.tolist()))
         start = 0
         while start < len(names):
             before = key_ends[start - 1] if start else 0
             stop = max(start + 1, bisect_right(key_ends, before + BATCH_KEYS, lo=start))
-            self._add_keyed_batch(names[start:stop], arrays[start:stop], boosts, lengths, by_document)
+            self._add_keyed_batch(names[start:stop], keys[before:key_ends[stop - 1]], key_counts[start:stop], lengths,
+                                  by_document)
             start = stop
 
-    def _add_keyed_batch(self, names: list[str], arrays: list[array], boosts: dict, lengths: bytes, by_document):
+    def _add_keyed_batch(self, names: list[str], keys, key_counts, lengths: bytes, by_document):
         import numpy as np
 
         from .inlined import InlinedEntries, Postings
 
-        keys = array("Q")
-        deque(map(keys.extend, arrays), maxlen=0)
-        postings = Postings(np.frombuffer(keys, dtype=np.uint64), np.fromiter(map(len, arrays), np.int64, len(arrays)))
+        postings = Postings(keys, key_counts)
         inlined = postings.per_term < INLINE_POSTINGS
-        boosted = np.fromiter(map(boosts.__contains__, names), bool, len(names))
         codes = np.frombuffer(lengths, dtype=np.uint8)
-        entries = InlinedEntries(postings, inlined, PACKED_KEYED, codes, by_document, boosted, zlib.crc32).entries
+        entries = InlinedEntries(postings, inlined, PACKED_KEYED, codes, by_document, zlib.crc32).entries
         btexts = list(map(str.encode, names))
         prefix = pack_ushort(self._fieldid)
         keys_of_entries = list(map(prefix.__add__, btexts))
         # A blocked term's postings as add_keys takes them, for all of them at once.
         ids, counts = postings.documents, postings.counts.astype(np.uint32)
-        weights = np.where(boosted[postings.term], postings.counts * by_document[postings.documents],
-                           postings.counts).astype(np.float32)
-        posting_codes = codes[postings.documents]
-        starts, done, blocked_before = postings.term_starts, 0, 0
+        boosts = by_document[ids]
+        weights = (postings.counts * boosts).astype(np.float32)
+        posting_codes = codes[ids]
+        starts, key_starts = postings.term_starts, [0, *accumulate(key_counts.tolist())]
+        done, blocked_before = 0, 0
         for i in [*np.flatnonzero(~inlined).tolist(), len(names)]:
             self._tindex.add_many(keys_of_entries[done:i], entries[done - blocked_before:i - blocked_before])
             if i == len(names):
                 break
             at = slice(starts[i], starts[i + 1])
-            self._add_blocked_keys(btexts[i], arrays[i], boosts.get(names[i], NO_BOOSTS), lengths,
-                                   array("I", ids[at].tobytes()), array("I", counts[at].tobytes()),
+            boosted = boosts[at] != 1.0
+            own = dict(zip(ids[at][boosted].tolist(), boosts[at][boosted].tolist(), strict=True))
+            self._add_blocked_keys(btexts[i], array("Q", keys[key_starts[i]:key_starts[i + 1]].tobytes()), own,
+                                   lengths, array("I", ids[at].tobytes()), array("I", counts[at].tobytes()),
                                    posting_codes[at].tobytes(), array("f", weights[at].tobytes()))
             done, blocked_before = i + 1, blocked_before + 1
 

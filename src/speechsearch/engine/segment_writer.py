@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import groupby, islice, repeat
+from itertools import accumulate, count, groupby, islice, repeat
 from operator import itemgetter, or_
 
 from whoosh.analysis import IDTokenizer, RegexTokenizer
@@ -44,7 +44,6 @@ BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionarie
 # speech's and headings' records): 2.4 on a sample of the bench corpus.
 KEYS_PER_CHARACTER = 2.5
 
-_new_keys = partial(array, "Q")
 _new_documents = partial(array, "I")
 
 
@@ -85,6 +84,59 @@ def _once_per_run(terms_of: Callable[[str], list[bytes]]) -> Callable[[str], lis
     return terms
 
 
+class KeyedTerms:
+    """A keyed field's occurrences as they come: each one's key (``document << 32 | position``)
+    and its term's number, in two arrays end to end. (An array per term cost a dictionary
+    lookup and an append per key, slower the more terms a segment has, and a hundred bytes a
+    term.) ``grouped`` sorts the keys by term at the flush."""
+
+    def __init__(self):
+        self.numbers: defaultdict[str, int] = defaultdict(count().__next__)  # in order of first occurrence
+        self.term_numbers = array("I")
+        self.keys = array("Q")
+
+    def add(self, docnum: int, terms: list[str], positions) -> None:
+        self.term_numbers.extend(map(self.numbers.__getitem__, terms))
+        base = docnum << DOC_SHIFT
+        if type(positions) is range and positions.step == 1:
+            self.keys.extend(range(base | positions.start, base | positions.stop))
+        else:
+            self.keys.extend(map(or_, repeat(base), positions))
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def grouped(self, release: bool = False):
+        """The terms in code point order (UTF-8's byte order), each one's count of keys (a
+        numpy array), and the keys term by term in that order, each term's in the order they
+        came (a numpy array). With ``release`` (a flush), the field's own arrays are let go
+        as soon as they are read, and it is left empty."""
+        import numpy as np
+
+        from .inlined import stable_order
+
+        names = list(self.numbers)
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.uint32)
+        rank[order] = np.arange(len(names), dtype=np.uint32)
+        ranks = rank[np.frombuffer(self.term_numbers, dtype=np.uint32)]
+        if release:
+            self.numbers, self.term_numbers = defaultdict(count().__next__), array("I")
+        counts = np.bincount(ranks, minlength=len(names))
+        keys = np.frombuffer(self.keys, dtype=np.uint64)[stable_order(ranks)]
+        if release:
+            self.keys = array("Q")
+        return list(map(names.__getitem__, order)), counts, keys
+
+    def items(self, release: bool = False):
+        """Each term and its keys (an array), in code point order."""
+        names, counts, keys = self.grouped(release)
+        start = 0
+        for name, end in zip(names, accumulate(counts.tolist()), strict=True):
+            yield name, array("Q", keys[start:end].tobytes())
+            start = end
+
+
 class KeyedPostingPool(PostingPool):
     """Whoosh's posting pool, with two kinds of field held in arrays per term instead:
     positional fields (``keyed``: a key per occurrence) and fields whose postings are only
@@ -92,14 +144,15 @@ class KeyedPostingPool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb: int, keyed_fields=(), set_fields=()):
         super().__init__(tempstore, segment, limitmb=limitmb)
-        self.keyed: dict[str, defaultdict[str, array]] = {name: defaultdict(_new_keys) for name in keyed_fields}
+        self.keyed: dict[str, KeyedTerms] = {name: KeyedTerms() for name in keyed_fields}
         self.document_sets: dict[str, defaultdict[bytes, array]] = {name: defaultdict(_new_documents)
                                                                    for name in set_fields}
-        # Each term's documents whose posting weighs more than its frequency (a heading's boost).
+        # Each term's documents whose posting weighs more than its frequency (a heading's boost):
+        # for document-set fields, and keyed ones once ``boosts_by_term`` is called.
         self.boosts: dict[str, defaultdict[str | bytes, dict[int, float]]] = {
             name: defaultdict(dict) for name in (*keyed_fields, *set_fields)}
-        # The same by document, for a keyed field whose postings all came from add_occurrences
-        # (a document's one boost); None for one whose postings were merged in (a boost each).
+        # A keyed field's boosts by document, while its postings come from add_occurrences (a
+        # document's one boost for all its terms); None once they are kept by term.
         self.document_boosts: dict[str, dict[int, float] | None] = {name: {} for name in keyed_fields}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
@@ -108,34 +161,56 @@ class KeyedPostingPool(PostingPool):
         """Add one document's tokens of a keyed field: ``terms[i]`` at ``positions[i]``."""
         if len(terms) != len(positions):
             raise ValueError(f"{fieldname}: {len(terms)} terms but {len(positions)} positions")
-        # Each term's array gets the key: C-level calls all the way, no Python step per key.
-        arrays = map(self.keyed[fieldname].__getitem__, terms)
-        deque(map(array.append, arrays, map(or_, repeat(docnum << DOC_SHIFT), positions)), maxlen=0)
-        if boost != 1.0 and (by_document := self.document_boosts[fieldname]) is not None:
-            by_document[docnum] = boost
-        self._held(fieldname, docnum, terms, boost)
+        self.keyed[fieldname].add(docnum, terms, positions)
+        if boost != 1.0:
+            if (by_document := self.document_boosts[fieldname]) is not None:
+                by_document[docnum] = boost
+            else:
+                self._boost_terms(fieldname, docnum, terms, boost)
+        self._held(len(terms))
 
     def add_document_terms(self, fieldname: str, docnum: int, terms, boost: float) -> None:
         """Add one document's distinct terms (bytes) of a document-set field."""
         table = self.document_sets[fieldname]
         for term in terms:
             table[term].append(docnum)
-        self._held(fieldname, docnum, terms, boost)
-
-    def _held(self, fieldname, docnum, terms, boost):
         if boost != 1.0:
-            boosts = self.boosts[fieldname]
-            for term in set(terms):
-                boosts[term][docnum] = boost
-        self.keys_held += len(terms)
+            self._boost_terms(fieldname, docnum, terms, boost)
+        self._held(len(terms))
+
+    def _boost_terms(self, fieldname, docnum, terms, boost):
+        boosts = self.boosts[fieldname]
+        for term in set(terms):
+            boosts[term][docnum] = boost
+
+    def _held(self, keys: int) -> None:
+        self.keys_held += keys
         if self.keys_held > self.keys_limit:
             self.pool_keys()
+
+    def boosts_by_term(self, fieldname: str) -> None:
+        """Keep a keyed field's boosts by term from now on (postings merged in from another
+        segment each bring their own), those held so far included."""
+        by_document = self.document_boosts[fieldname]
+        if by_document is None:
+            return
+        self.document_boosts[fieldname] = None
+        if by_document:
+            for term, keys in self.keyed[fieldname].items():
+                own = {doc: by_document[doc] for doc in {key >> DOC_SHIFT for key in keys} if doc in by_document}
+                if own:
+                    self.boosts[fieldname][term] = own
+
+    def boost_of(self, fieldname: str, term) -> Callable[[int, float], float]:
+        """A document's boost in ``term``'s postings (``get(document, default)``)."""
+        by_document = self.document_boosts.get(fieldname)
+        return (by_document if by_document is not None else self.boosts[fieldname].get(term, {})).get
 
     def add(self, item):
         """A posting of Whoosh's form (merged in from another segment)."""
         fieldname, text, docnum, weight, vbytes = item
         if fieldname in self.keyed:
-            self.document_boosts[fieldname] = None
+            self.boosts_by_term(fieldname)
             count = len(vbytes) >> 2
             self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
                                  weight / count)
@@ -146,20 +221,21 @@ class KeyedPostingPool(PostingPool):
 
     def pool_keys(self) -> None:
         """Move every posting into Whoosh's own pool, which spills to disk, and send later ones there."""
-        keyed, document_sets, boosts = self.keyed, self.document_sets, self.boosts
-        self.keyed, self.document_sets, self.boosts, self.keys_held = {}, {}, {}, 0
+        keyed, document_sets = self.keyed, self.document_sets
+        self.keyed, self.document_sets, self.keys_held = {}, {}, 0
         for fieldname, terms in keyed.items():
-            for term, keys in terms.items():
-                boost_of = boosts[fieldname].get(term, {}).get
+            for term, keys in terms.items(release=True):
+                boost_of = self.boost_of(fieldname, term)
                 text = term.encode("utf-8")
                 for document, positions in postings_of_keys(keys):
                     super().add((fieldname, text, document, len(positions) * boost_of(document, 1.0),
                                  encode_positions(positions)))
         for fieldname, terms in document_sets.items():
             for text, documents in terms.items():
-                boost_of = boosts[fieldname].get(text, {}).get
+                boost_of = self.boost_of(fieldname, text)
                 for document in documents:
                     super().add((fieldname, text, document, boost_of(document, 1.0), b""))
+        self.boosts, self.document_boosts = {}, {}
 
     def _write_run(self, f, items):
         items = iter(items)
@@ -291,6 +367,9 @@ class BulkSegmentWriter(SegmentWriter):
 
         def write_keyed(fieldname):
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
+            by_document = pool.document_boosts[fieldname]
+            if by_document and len(set(by_document.values())) > 1:
+                pool.boosts_by_term(fieldname)  # a run of entries at a time takes one boost
             fieldwriter.add_keyed_terms(pool.keyed[fieldname], pool.boosts[fieldname], column,
                                         pool.document_boosts[fieldname])
 
