@@ -437,40 +437,52 @@ def pack_heads(ids: array, counts: array, boosts: dict, codes: bytes, average_le
     document order, ``boosts`` where not 1): HEAD_TIERS tiers of HEADS, the postings with the
     highest BM25 at the segment's ``average_length`` first. The order is only a guess at the
     search's (whose statistics are the whole index's); each tier's frontier is exact."""
+    import numpy as np
+
     from .store import BM25_B, BM25_K1
 
-    as_stored = dict(zip(boosts, array("f", boosts.values()), strict=True))  # each boost as a block keeps it
-    weights = list(map(mul, counts, map(as_stored.get, ids, repeat(1.0)))) if boosts else list(map(float, counts))
-    pairs = list(zip(weights, codes, strict=True))
-    population = Counter(pairs)
-
-    def impact(pair):
-        weight, code = pair
-        return weight / (weight + BM25_K1 * (1 - BM25_B + BM25_B * LENGTH_OF_BYTE[code] / (average_length or 1)))
+    documents = np.frombuffer(ids, dtype=np.uint32)
+    weights = np.frombuffer(counts, dtype=np.uint32).astype(np.float64)
+    if boosts:  # each boost as a block keeps it, a 32-bit float
+        boosted = sorted(boosts)
+        weights[np.searchsorted(documents, boosted)] *= np.array([boosts[doc] for doc in boosted], dtype=np.float32)
+    length_codes = np.frombuffer(codes, dtype=np.uint8)
+    # The distinct (weight, length byte) pairs in order of first occurrence, and each one's postings.
+    pairs, first, of_posting, population = np.unique(weights + 1j * length_codes, return_index=True,
+                                                     return_inverse=True, return_counts=True)
+    in_order = np.argsort(first)
+    pairs, population = pairs[in_order], population[in_order]
+    of_posting = np.argsort(in_order)[of_posting]
+    lengths = np.array(LENGTH_OF_BYTE)[pairs.imag.astype(np.int64)]
+    impact = pairs.real / (pairs.real + BM25_K1 * (1 - BM25_B + BM25_B * lengths / (average_length or 1)))
 
     # Postings take places in the order of their (weight, length) pair's impact; a pair's
     # postings that straddle the end of a tier are split between the tiers in document order.
     # Tier HEAD_TIERS is the postings after the heads.
-    tier_of, split, last_tier, taken = {}, {}, {}, 0
-    for pair in sorted(population, key=impact, reverse=True):
-        first, last = taken // HEADS, min((taken + population[pair] - 1) // HEADS, HEAD_TIERS)
-        if first >= HEAD_TIERS:
+    tier_of_pair = np.full(len(pairs), HEAD_TIERS)
+    last_tier, split, taken = np.full(len(pairs), HEAD_TIERS), {}, 0
+    for pair in np.lexsort((np.arange(len(pairs)), -impact)).tolist():  # by impact, then first occurrence
+        size = int(population[pair])
+        first_tier, last = taken // HEADS, min((taken + size - 1) // HEADS, HEAD_TIERS)
+        if first_tier >= HEAD_TIERS:
             break
-        if first == last:
-            tier_of[pair] = first
+        if first_tier == last:
+            tier_of_pair[pair] = first_tier
         else:
             split[pair] = taken
         last_tier[pair] = last
-        taken += population[pair]
-    tiers = list(map(tier_of.get, pairs, repeat(HEAD_TIERS)))
+        taken += size
+    tiers = tier_of_pair[of_posting]
     for pair, begin in split.items():
-        for place, i in enumerate(compress(range(len(pairs)), map(pair.__eq__, pairs)), begin):
-            tiers[i] = min(place // HEADS, HEAD_TIERS)
+        chosen = np.flatnonzero(of_posting == pair)
+        tiers[chosen] = np.minimum((begin + np.arange(len(chosen))) // HEADS, HEAD_TIERS)
+    pair_tuples = list(zip(pairs.real.tolist(), pairs.imag.astype(np.int64).tolist(), strict=True))
+    head_counts = np.frombuffer(counts, dtype=np.uint32)
     blobs = []
     for tier in range(HEAD_TIERS):
-        chosen = list(map(tier.__eq__, tiers))
-        later = [pair for pair in population if last_tier.get(pair, HEAD_TIERS) > tier]
-        blobs.append(_pack_tier(list(compress(ids, chosen)), list(compress(counts, chosen)), boosts, later))
+        chosen = tiers == tier
+        later = list(compress(pair_tuples, (last_tier > tier).tolist()))
+        blobs.append(_pack_tier(documents[chosen].tolist(), head_counts[chosen].tolist(), boosts, later))
         if not later:
             break
     return b"".join(blobs)
