@@ -260,8 +260,9 @@ def test_a_search_loads_neither_inspect_nor_uuid_nor_urllib_and_they_still_work(
     """click imports inspect, uuid and (through pathlib) urllib.parse for what a search never
     calls; they stay stand-ins through a whole search, and the real modules answer afterwards.
     What did load is frozen out of the collector's walks, and collections go on. Nor does a
-    search define a dataclass (``dataclasses`` stays unloaded)."""
-    heavy = ("inspect", "ast", "dis", "uuid", "platform", "urllib.parse", "ipaddress", "dataclasses")
+    search define a dataclass (``dataclasses`` stays unloaded), and numpy is for the index writer
+    and reuse alone."""
+    heavy = ("inspect", "ast", "dis", "uuid", "platform", "urllib.parse", "ipaddress", "dataclasses", "numpy")
     code = ("import sys; from speechsearch.cli import cli; "
             "cli(['search', '抓落实', '-n', '3'], standalone_mode=False); "
             f"print(*[m for m in {heavy!r} if type(sys.modules.get(m)).__name__ == 'module'], file=sys.stderr); "
