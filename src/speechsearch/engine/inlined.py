@@ -18,8 +18,8 @@ import sys
 
 import numpy as np
 
-DOC_SHIFT = 32
-POSITION_MASK = (1 << DOC_SHIFT) - 1
+from .codec import DOC_SHIFT, POSITION_MASK
+
 CODE_OF_WIDTH = np.zeros(9, dtype=np.uint8)
 CODE_OF_WIDTH[[1, 2, 4, 8]] = [ord(code) for code in "BHIQ"]
 
@@ -40,12 +40,7 @@ class Postings:
         self.counts = np.diff(self.first_key, append=len(keys))
         self.term = self.term_of_key[self.first_key]
         self.per_term = np.bincount(self.term, minlength=self.terms)
-        self.term_starts = np.r_[0, np.cumsum(self.per_term)].tolist()
-
-    def of_term(self, term: int) -> tuple[np.ndarray, np.ndarray]:
-        """A term's documents and counts."""
-        start, end = self.term_starts[term], self.term_starts[term + 1]
-        return self.documents[start:end], self.counts[start:end]
+        self.term_starts = np.r_[0, np.cumsum(self.per_term)].tolist()  # where each term's postings start
 
 
 def stable_order(values: np.ndarray) -> np.ndarray:

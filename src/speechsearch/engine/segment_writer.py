@@ -5,13 +5,14 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
 - The posting pool. Whoosh holds every posting as a tuple, sorts them, spills sorted runs to
   disk past a memory limit and merges the runs back at the end, then hands each posting to the
   postings writer one call at a time. The positional fields (bigrams and words: nearly all the
-  postings) skip all of that here: ``KeyedPostingPool`` appends each posting's keys
-  (``document << 32 | position``, the form ``codec.py`` stores) to an array per term, which
-  stays sorted because documents arrive in order, and the writer hands each term's array to
-  the codec whole (``SpeechPostingsWriter.add_keys``). ID fields (id, kind, file ...: a
-  posting or more on every passage, and a term per passage for ``id``) do the same with an
-  array of documents per term (``add_documents``). Past the memory limit the arrays go into
-  Whoosh's pool after all (an index worker starts a new segment before that).
+  postings) skip all of that here: ``KeyedPostingPool`` appends each occurrence's key
+  (``document << 32 | position``, the form ``codec.py`` stores) and its term's number to two
+  flat arrays (``KeyedTerms``); at the flush one sort groups the keys by term, each term's
+  still in document order, and the codec takes them a run of terms at a time
+  (``SpeechFieldWriter.add_keyed_terms``). ID fields (kind, file ...: a posting or more on
+  every passage) keep an array of documents per term (``add_documents``). Past the memory
+  limit the arrays go into Whoosh's pool after all (an index worker starts a new segment
+  before that).
 - The posting itself. Whoosh's ``add_document`` asks a field for (term, frequency, weight,
   encoded value) per distinct term, then makes a tuple of each; ``BulkSegmentWriter`` takes a
   keyed field's terms and positions from the tokenizer as two lists and appends the keys, and
