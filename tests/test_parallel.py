@@ -116,10 +116,12 @@ def test_killed_parallel_rebuild_keeps_the_previous_index(tmp_path):
     assert len(list((tmp_path / ".speechsearch").glob("gen-*"))) == 1
 
 
-def test_a_bad_file_among_workers_costs_only_itself(tmp_path):
+@pytest.mark.parametrize("bad_first", [False, True])  # first: a worker's first task has no documents
+def test_a_bad_file_among_workers_costs_only_itself(tmp_path, bad_first):
     docs = make_corpus(tmp_path, copies=4)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    write_corpus(tmp_path, docs + ["broken.docx", "missing.txt"])
+    bad = ["broken.docx", "missing.txt"]
+    write_corpus(tmp_path, bad + docs if bad_first else docs + bad)
     result = cli(tmp_path, "index", "-q", "--jobs", "2", "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)

@@ -48,10 +48,12 @@ class SegmentSeries:
         self._ix, self._on_segment, self._writer = ix, on_segment, None
 
     def add(self, prepared):
+        if not prepared.documents:  # a file that failed, or holds nothing to index
+            return prepared
         if self._writer is not None and not self._writer.has_room_for(prepared.documents):
             self._on_segment(self._writer._finalize_segment())
             self._writer = None
-        if prepared.documents and self._writer is None:
+        if self._writer is None:
             self._writer = _segment_writer(self._ix)
         return add_documents(self._writer, prepared)
 
@@ -128,17 +130,22 @@ def write_in_workers(gen: str, prepare: Callable, tasks, workers: int, absorb: C
                 raise IndexingFailed(f"an index worker failed ({last}); the index was left as it was; "
                                      "--jobs 1 shows where")
 
+    def send(task) -> None:
+        """Queue ``task``, reading results while the queue is full (a worker that failed reads
+        no more tasks: its error is among the results)."""
+        while True:
+            try:
+                task_queue.put(task, timeout=0.2)
+                return
+            except queue.Full:
+                receive(0.05)
+
     try:
         for task in tasks:
-            while True:
-                try:
-                    task_queue.put(task, timeout=0.2)
-                    break
-                except queue.Full:
-                    receive(0.05)
+            send(task)
             receive(0)
         for _ in processes:
-            task_queue.put(None)
+            send(None)
         while finished < len(processes):
             receive(0.5)
     except BaseException:
