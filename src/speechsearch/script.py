@@ -107,7 +107,7 @@ def lines_to_convert(lines: list[str]) -> list[bool]:
     a traditional document, else the lines that are mostly traditional (a quotation). A short
     document with a character or two (濛溪河) is not traditional."""
     text = "\n".join(lines)
-    marked = traditional_only({c for c in set(text) if _han().match(c)})
+    marked = traditional_only(set(_han().findall("".join(set(text)))))  # one regex pass over the distinct characters
     if not marked:  # the common case, decided by the set of characters alone
         return [False] * len(lines)
     han = {c: n for c, n in Counter(text).items() if _han().match(c)}
