@@ -50,16 +50,19 @@ def find_chrome(content: list[tuple[int, str]], patterns: list[re.Pattern] | Non
     def matches(text: str) -> bool:
         return pattern.fullmatch(text) is not None
 
-    # A caption may be a long sentence: it does not open the document's prose.
-    body = [i for i, (_, text) in enumerate(folded) if _is_body(text) and not matches(text)]
-    first_body = body[0] if body else len(folded)
-    last_body = body[-1] if body else -1
+    # A caption may be a long sentence: it does not open the document's prose. Only the first
+    # and the last line of prose matter, so the lines between them are not read for it.
+    def is_prose(i: int) -> bool:
+        return _is_body(folded[i][1]) and not matches(folded[i][1])
+
+    first_body = next(filter(is_prose, range(len(folded))), len(folded))
+    last_body = next(filter(is_prose, range(len(folded) - 1, first_body - 1, -1)), -1)
     chrome: set[int] = set()
     for i, (lineno, text) in enumerate(folded):
         if not text:
             continue
         edge = i < first_body or i > last_body
-        if matches(text) and (edge or len(text) <= 40):
+        if (edge or len(text) <= 40) and matches(text):
             chrome.add(lineno)
             # a bare label's value stands on the next line: 来源： / 陕西省人民政府
             if FIELD_LABEL.fullmatch(text) and i + 1 < len(folded) and not _is_body(folded[i + 1][1]):
