@@ -430,7 +430,7 @@ def passage_splits(literal: str) -> list[tuple[str, str]]:
     from .markers import SENTENCE_END, inline_markers, may_hold_inline_marker
 
     cuts = {i + 1 for i, ch in enumerate(literal[:-1]) if ch in SENTENCE_END}
-    for _, pattern in inline_markers() if may_hold_inline_marker(literal) else ():
+    for _, _, pattern in inline_markers() if may_hold_inline_marker(literal) else ():
         cuts |= {m.start() for m in pattern.finditer(literal) if m.start() > 0}
     return [(literal[:k].rstrip(), literal[k:].lstrip()) for k in sorted(cuts)
             if literal[:k].strip() and literal[k:].strip()]

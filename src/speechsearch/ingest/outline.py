@@ -146,7 +146,9 @@ class _Item:
 def find_subpoints(text: str) -> list[tuple[int, int]]:
     """Spans of inline enumeration items; a list counts only once it reaches its second item."""
     items: list[_Item] = []
-    for kind, pattern in inline_markers():
+    for kind, words, pattern in inline_markers():
+        if not any(word in text for word in words):  # most lines: no scan of the pattern
+            continue
         series: list[_Item] = []
         for m in pattern.finditer(text):
             n = ordinal(m.group(1))
