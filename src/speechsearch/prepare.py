@@ -168,6 +168,7 @@ def speech_id(doc: str, speech: str) -> str:
     return f"{doc}\x1f{speech}"
 
 
+@lru_cache(maxsize=4096)  # a speech's passages name the same headings over and over
 def heading_id(doc: str, speech: str, heading: str) -> str:
     return hashlib.sha1(f"{doc}\x1f{speech}\x1f{heading}".encode()).hexdigest()[:16]
 
