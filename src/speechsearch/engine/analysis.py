@@ -100,22 +100,29 @@ def get_segmenter(name: str, user_words: tuple[str, ...] = ()) -> Segmenter:
 
 def positioned_words(text: str, segmenter: Segmenter, search: bool = True) -> list[tuple[str, int, int, int]]:
     """(word, position, start, end) of each word: sub-words share the position of their compound."""
-    return [(word, pos, start, end) for word, start, end, pos in _ordered_words(text, segmenter, search)]
+    kept, positions = _ordered_words(text, segmenter, search)
+    return [(word, pos, start, end) for (word, start, end), pos in zip(kept, positions, strict=True)]
 
 
-def _ordered_words(text: str, segmenter: Segmenter, search: bool):
+def _ordered_words(text: str, segmenter: Segmenter, search: bool) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The words with a letter or digit (what bigrams index too), by start, a compound before
-    the sub-words inside it, each with its position."""
+    the sub-words inside it, as (word, start, end); and each one's position. (Two lists, not a
+    generator of tuples: this runs on every word of a build.)"""
     # Two stable sorts on C-level keys: by start, and at one start the longest first.
     triples = sorted(segmenter.tokenize(text, search), key=itemgetter(2), reverse=True)
     triples.sort(key=itemgetter(1))
+    kept: list[tuple[str, int, int]] = []
+    positions: list[int] = []
     pos, main_end = -1, 0
-    for word, start, end in triples:
+    for triple in triples:
+        word, start, end = triple
         if start >= main_end:
             pos += 1
             main_end = end
         if word.isalnum() or any(map(str.isalnum, word)):
-            yield word, start, end, pos
+            kept.append(triple)
+            positions.append(pos)
+    return kept, positions
 
 
 class Analyzed(str):
@@ -161,11 +168,8 @@ class WordTokenizer(Tokenizer):
     def index_terms(self, value):
         """The words to index and their positions, as two lists."""
         segmenter = getattr(value, "segmenter", None) or get_segmenter(self.segmenter)
-        words, positions = [], []
-        for word, _, _, pos in _ordered_words(fold(value), segmenter, True):
-            words.append(word)
-            positions.append(pos)
-        return words, positions
+        kept, positions = _ordered_words(fold(value), segmenter, True)
+        return list(map(itemgetter(0), kept)), positions
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
