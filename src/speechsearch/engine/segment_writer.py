@@ -300,7 +300,7 @@ class BulkSegmentWriter(SegmentWriter):
         sets = [name for name, field in self.schema.items() if is_document_set(field)]
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
                                      set_fields=sets)
-        self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in self.schema.items()}
+        self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in sorted(self.schema.items())}
         self.characters = 0  # of the documents added, for has_room_for
 
     def add_document(self, **fields):
@@ -317,10 +317,9 @@ class BulkSegmentWriter(SegmentWriter):
         tokens = {}  # id(value) -> (analyzer, terms, positions) of this document's keyed fields
         perdocwriter.start_doc(docnum)
         try:
-            for fieldname in sorted(fields):
-                value = fields[fieldname]
-                plan = plans.get(fieldname)
-                if value is None or plan is None:
+            for fieldname, plan in plans.items():  # in name order, as Whoosh takes them
+                value = fields.get(fieldname)
+                if value is None:
                     continue
                 length = 0
                 if plan.way is not STORED_ONLY:
