@@ -37,7 +37,7 @@ from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import JoinedTokenizer, PassagePositions, decode_positions, encode_positions
-from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
+from .codec import DOC_SHIFT, NO_BOOSTS, SpeechCodec, postings_of_keys
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
@@ -153,7 +153,8 @@ class KeyedPostingPool(PostingPool):
         self.boosts: dict[str, defaultdict[str | bytes, dict[int, float]]] = {
             name: defaultdict(dict) for name in (*keyed_fields, *set_fields)}
         # A keyed field's boosts by document, while its postings come from add_occurrences (a
-        # document's one boost for all its terms); None once they are kept by term.
+        # document's one boost for all its terms) and all are one value; None once they are
+        # kept by term.
         self.document_boosts: dict[str, dict[int, float] | None] = {name: {} for name in keyed_fields}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
@@ -164,7 +165,11 @@ class KeyedPostingPool(PostingPool):
             raise ValueError(f"{fieldname}: {len(terms)} terms but {len(positions)} positions")
         self.keyed[fieldname].add(docnum, terms, positions)
         if boost != 1.0:
-            if (by_document := self.document_boosts[fieldname]) is not None:
+            by_document = self.document_boosts[fieldname]
+            if by_document and boost != next(iter(by_document.values())):
+                self.boosts_by_term(fieldname)  # by document, a field keeps one boost value only
+                by_document = None
+            if by_document is not None:
                 by_document[docnum] = boost
             else:
                 self._boost_terms(fieldname, docnum, terms, boost)
@@ -363,20 +368,16 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         pool, fieldwriter = self.pool, self.fieldwriter
-        no_boosts: dict = {}
 
         def write_keyed(fieldname):
             column = lengths.length_bytes(fieldname) or bytes(self.docnum)
-            by_document = pool.document_boosts[fieldname]
-            if by_document and len(set(by_document.values())) > 1:
-                pool.boosts_by_term(fieldname)  # a run of entries at a time takes one boost
             fieldwriter.add_keyed_terms(pool.keyed[fieldname], pool.boosts[fieldname], column,
                                         pool.document_boosts[fieldname])
 
         def write_document_set(fieldname):
             terms, boosts = pool.document_sets[fieldname], pool.boosts[fieldname]
             for text in sorted(terms):
-                fieldwriter.add_document_set_term(text, terms[text], boosts.get(text, no_boosts))
+                fieldwriter.add_document_set_term(text, terms[text], boosts.get(text, NO_BOOSTS))
 
         ours = {name: write_keyed for name, terms in pool.keyed.items() if terms}
         ours |= {name: write_document_set for name, terms in pool.document_sets.items() if terms}

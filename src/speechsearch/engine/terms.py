@@ -20,7 +20,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from functools import cached_property
-from itertools import accumulate, islice
+from itertools import accumulate
 from struct import Struct
 
 from whoosh.filedb.filetables import (
@@ -84,8 +84,10 @@ class SortedTermsWriter(OrderedHashWriter):
         """``add`` for a run of entries, their keys increasing: one write, no Python step each."""
         if not keys:
             return
-        if keys[0] <= self.lastkey or not all(map(bytes.__lt__, keys, islice(keys, 1, None))):
-            raise ValueError(f"Keys must increase: {self.lastkey!r}..{keys!r}")
+        previous = [self.lastkey, *keys[:-1]]
+        if not all(map(bytes.__lt__, previous, keys)):
+            before, after = next((a, b) for a, b in zip(previous, keys, strict=True) if not a < b)
+            raise ValueError(f"Keys must increase: {before!r}..{after!r}")
         key_lengths, value_lengths = list(map(len, keys)), list(map(len, values))
         short = max(key_lengths) < LONG and max(value_lengths) <= 0xFFFF
         heads = map(SHORT_LENGTHS.pack if short else pack_lengths, key_lengths, value_lengths)
