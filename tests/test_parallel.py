@@ -132,7 +132,7 @@ def test_a_bad_file_among_workers_costs_only_itself(tmp_path, bad_first):
 
 
 def test_a_dead_worker_fails_the_run_in_one_line(tmp_path):
-    make_corpus(tmp_path, copies=12)
+    make_corpus(tmp_path, copies=30)  # a build fast enough could be done before the kill
     assert cli(tmp_path, "index", "-q").returncode == 0
     before = scored(tmp_path, "抓落实")
     process = subprocess.Popen([sys.executable, "-m", "speechsearch", "index", "--rebuild", "-q", "--jobs", "2"],
@@ -144,7 +144,7 @@ def test_a_dead_worker_fails_the_run_in_one_line(tmp_path):
         time.sleep(0.2)
         workers = children.read_text().split() if children.exists() else []
     assert workers, "the run started no worker processes"
-    time.sleep(0.5)
+    time.sleep(0.1)
     os.kill(int(workers[0]), signal.SIGKILL)  # as the out-of-memory killer would
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 4
