@@ -177,13 +177,15 @@ class WordTokenizer(Tokenizer):
         return _emit(token, self.items(value, mode), positions, chars, keeporiginal, start_pos, start_char)
 
 
-_WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly the characters str.isalnum() accepts
+# Letters and digits ("letters" below): exactly the characters str.isalnum() accepts.
+LETTERS = re.compile(r"[^\W_]+")
+_NOT_LETTER = re.compile(r"[\W_]")
 
 
 def bigrams(text: str):
     """Yield (gram, position, start, end) over the letters and digits of ``text``."""
     pos = 0
-    for run in _WORD_RUN.finditer(fold(text)):
+    for run in LETTERS.finditer(fold(text)):
         chars, start = run.group(), run.start()
         last = len(chars) - 1
         for i in range(last):
@@ -194,10 +196,20 @@ def bigrams(text: str):
 
 def bigram_terms(text: str) -> list[str]:
     """The grams ``bigrams`` yields, alone: their positions are 0, 1, 2 ..."""
+    return gram_terms(fold(text))
+
+
+def gram_terms(folded: str) -> list[str]:
+    """``bigram_terms`` of a text already folded."""
     grams: list[str] = []
-    for run in _WORD_RUN.findall(fold(text)):
+    for run in LETTERS.findall(folded):
         grams += [run[i:i + 2] for i in range(len(run))]  # the last slice is the run's last character
     return grams
+
+
+def gram_count(folded: str) -> int:
+    """How many grams ``gram_terms`` makes of ``folded``: its letters."""
+    return len(folded) - len(_NOT_LETTER.findall(folded))
 
 
 class BigramTokenizer(Tokenizer):

@@ -307,7 +307,7 @@ class SpeechFieldWriter(W3FieldWriter):
         self.finish_term()
 
     def add_keyed_terms(self, terms, boosts: dict, lengths: bytes, document_boosts: dict[int, float] | None) -> None:
-        """A positional field's terms (``segment_writer.KeyedTerms``), in dictionary order, as
+        """A positional field's terms (``occurrences.KeyedTerms`` or ``BigramTexts``), in dictionary order, as
         ``add_keyed_term`` adds each, with their ``boosts`` by term; or where every boost of
         the field is its document's (``document_boosts``), the same for all, a run of terms at
         a time (``inlined.py``)."""

@@ -5,18 +5,19 @@ Per-posting costs of Whoosh's own writer, each a sizeable share of a build:
 - The posting pool. Whoosh holds every posting as a tuple, sorts them, spills sorted runs to
   disk past a memory limit and merges the runs back at the end, then hands each posting to the
   postings writer one call at a time. The positional fields (bigrams and words: nearly all the
-  postings) skip all of that here: ``KeyedPostingPool`` appends each occurrence's key
-  (``document << 32 | position``, the form ``codec.py`` stores) and its term's number to two
-  flat arrays (``KeyedTerms``); at the flush one sort groups the keys by term, each term's
-  still in document order, and the codec takes them a run of terms at a time
+  postings) skip all of that here (``occurrences.py``): ``KeyedPostingPool`` appends each
+  word's key (``document << 32 | position``, the form ``codec.py`` stores) and its term's
+  number to two flat arrays (``KeyedTerms``), and keeps a bigram field's folded texts
+  (``BigramTexts``), whose grams numpy cuts at the flush; one sort groups the keys by term,
+  each term's still in document order, and the codec takes them a run of terms at a time
   (``SpeechFieldWriter.add_keyed_terms``). ID fields (kind, file ...: a posting or more on
   every passage) keep an array of documents per term (``add_documents``). Past the memory
   limit the arrays go into Whoosh's pool after all (an index worker starts a new segment
   before that).
 - The posting itself. Whoosh's ``add_document`` asks a field for (term, frequency, weight,
   encoded value) per distinct term, then makes a tuple of each; ``BulkSegmentWriter`` takes a
-  keyed field's terms and positions from the tokenizer as two lists and appends the keys, and
-  an ID field's value as its term.
+  keyed field's terms and positions from the tokenizer as two lists and appends the keys (or a
+  bigram field's text), and an ID field's value as its term.
 - The pool's spilled runs, which Whoosh writes and reads one ``pickle`` call per posting;
   ``KeyedPostingPool`` writes and reads them in chunks.
 - Field lengths, looked up once per posting written, and rare terms' postings: ``codec.py``.
@@ -29,20 +30,30 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import accumulate, count, groupby, islice, repeat
-from operator import itemgetter, or_
+from itertools import groupby, islice
+from operator import itemgetter
 
 from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.formats import Existence
 from whoosh.writing import PostingPool, SegmentWriter
 
-from .analysis import JoinedTokenizer, PassagePositions, decode_positions, encode_positions
+from .analysis import (
+    BigramTokenizer,
+    JoinedBigramTokenizer,
+    JoinedTokenizer,
+    PassagePositions,
+    decode_positions,
+    encode_positions,
+    fold,
+    gram_count,
+)
 from .codec import DOC_SHIFT, NO_BOOSTS, SpeechCodec, postings_of_keys
+from .occurrences import BigramTexts, KeyedTerms
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
-# A passage's characters make about this many keys (bigrams, words, their common grams, the
-# speech's and headings' records): 2.4 on a sample of the bench corpus.
+# A passage's characters make about this many keys (bigrams, words, the common grams of words,
+# the speech's and headings' records): 2.4 on a sample of the bench corpus.
 KEYS_PER_CHARACTER = 2.5
 
 _new_documents = partial(array, "I")
@@ -85,67 +96,18 @@ def _once_per_run(terms_of: Callable[[str], list[bytes]]) -> Callable[[str], lis
     return terms
 
 
-class KeyedTerms:
-    """A keyed field's occurrences as they come: each one's key (``document << 32 | position``)
-    and its term's number, in two arrays end to end. (An array per term cost a dictionary
-    lookup and an append per key, slower the more terms a segment has, and a hundred bytes a
-    term.) ``grouped`` sorts the keys by term at the flush."""
-
-    def __init__(self):
-        self.numbers: defaultdict[str, int] = defaultdict(count().__next__)  # in order of first occurrence
-        self.term_numbers = array("I")
-        self.keys = array("Q")
-
-    def add(self, docnum: int, terms: list[str], positions) -> None:
-        self.term_numbers.extend(map(self.numbers.__getitem__, terms))
-        base = docnum << DOC_SHIFT
-        if type(positions) is range and positions.step == 1:
-            self.keys.extend(range(base | positions.start, base | positions.stop))
-        else:
-            self.keys.extend(map(or_, repeat(base), positions))
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def grouped(self, release: bool = False):
-        """The terms in code point order (UTF-8's byte order), each one's count of keys (a
-        numpy array), and the keys term by term in that order, each term's in the order they
-        came (a numpy array). With ``release`` (a flush), the field's own arrays are let go
-        as soon as they are read, and it is left empty."""
-        import numpy as np
-
-        from .inlined import stable_order
-
-        names = list(self.numbers)
-        order = sorted(range(len(names)), key=names.__getitem__)
-        rank = np.empty(len(names), dtype=np.uint32)
-        rank[order] = np.arange(len(names), dtype=np.uint32)
-        ranks = rank[np.frombuffer(self.term_numbers, dtype=np.uint32)]
-        if release:
-            self.numbers, self.term_numbers = defaultdict(count().__next__), array("I")
-        counts = np.bincount(ranks, minlength=len(names))
-        keys = np.frombuffer(self.keys, dtype=np.uint64)[stable_order(ranks)]
-        if release:
-            self.keys = array("Q")
-        return list(map(names.__getitem__, order)), counts, keys
-
-    def items(self, release: bool = False):
-        """Each term and its keys (an array), in code point order."""
-        names, counts, keys = self.grouped(release)
-        start = 0
-        for name, end in zip(names, accumulate(counts.tolist()), strict=True):
-            yield name, array("Q", keys[start:end].tobytes())
-            start = end
-
-
 class KeyedPostingPool(PostingPool):
     """Whoosh's posting pool, with two kinds of field held in arrays per term instead:
     positional fields (``keyed``: a key per occurrence) and fields whose postings are only
     documents (``document_sets``: ID fields, Whoosh's Existence format)."""
 
-    def __init__(self, tempstore, segment, limitmb: int, keyed_fields=(), set_fields=()):
+    def __init__(self, tempstore, segment, limitmb: int, keyed_fields=(), set_fields=(), text_fields=None):
+        """``text_fields``: the keyed fields whose grams are cut from texts at the flush
+        (``occurrences.BigramTexts``), with the common words of those that hold common grams."""
         super().__init__(tempstore, segment, limitmb=limitmb)
-        self.keyed: dict[str, KeyedTerms] = {name: KeyedTerms() for name in keyed_fields}
+        text_fields = text_fields or {}
+        self.keyed: dict[str, KeyedTerms | BigramTexts] = {
+            name: BigramTexts(text_fields[name]) if name in text_fields else KeyedTerms() for name in keyed_fields}
         self.document_sets: dict[str, defaultdict[bytes, array]] = {name: defaultdict(_new_documents)
                                                                    for name in set_fields}
         # Each term's documents whose posting weighs more than its frequency (a heading's boost):
@@ -165,15 +127,27 @@ class KeyedPostingPool(PostingPool):
             raise ValueError(f"{fieldname}: {len(terms)} terms but {len(positions)} positions")
         self.keyed[fieldname].add(docnum, terms, positions)
         if boost != 1.0:
-            by_document = self.document_boosts[fieldname]
-            if by_document and boost != next(iter(by_document.values())):
-                self.boosts_by_term(fieldname)  # by document, a field keeps one boost value only
-                by_document = None
-            if by_document is not None:
-                by_document[docnum] = boost
-            else:
-                self._boost_terms(fieldname, docnum, terms, boost)
+            self._boost_document(fieldname, docnum, boost, lambda: terms)
         self._held(len(terms))
+
+    def add_text(self, fieldname: str, docnum: int, folded: str, grams: int, boost: float) -> None:
+        """Add one document's text (folded) of a bigram field, ``grams`` grams."""
+        held = self.keyed[fieldname]
+        held.add_text(docnum, folded, grams)
+        if boost != 1.0:
+            self._boost_document(fieldname, docnum, boost, lambda: held.terms_of(folded)[0])
+        # (A field of common grams holds few keys, and counting them means cutting the grams.)
+        self._held(grams if held.common is None else 0)
+
+    def _boost_document(self, fieldname: str, docnum: int, boost: float, terms: Callable[[], list]) -> None:
+        by_document = self.document_boosts[fieldname]
+        if by_document and boost != next(iter(by_document.values())):
+            self.boosts_by_term(fieldname)  # by document, a field keeps one boost value only
+            by_document = None
+        if by_document is not None:
+            by_document[docnum] = boost
+        else:
+            self._boost_terms(fieldname, docnum, terms(), boost)
 
     def add_document_terms(self, fieldname: str, docnum: int, terms, boost: float) -> None:
         """Add one document's distinct terms (bytes) of a document-set field."""
@@ -265,6 +239,24 @@ class KeyedPostingPool(PostingPool):
             self._remove_run(path)
 
 
+def bigram_fields(schema, keyed: list[str]) -> dict[str, frozenset[str] | None]:
+    """The keyed fields of our bigram tokenizers (their grams cut at the flush), with the common
+    words of those holding common grams."""
+    fields = {}
+    for name in keyed:
+        analyzer = schema[name].analyzer
+        if type(analyzer) is BigramTokenizer:
+            fields[name] = None
+        elif type(analyzer) is JoinedBigramTokenizer:
+            fields[name] = analyzer.common
+    return fields
+
+
+def _folded(value: str) -> tuple[str, int]:
+    text = fold(value)
+    return text, gram_count(text)
+
+
 KEYED, DOCUMENT_SET, WHOOSH_POSTINGS, STORED_ONLY = "keyed", "document set", "Whoosh's postings", "stored only"
 
 
@@ -272,7 +264,7 @@ class _FieldPlan:
     """How ``BulkSegmentWriter.add_document`` writes a field: its way into the pool (or none),
     and what the per-document writer keeps of it."""
 
-    __slots__ = ("way", "field", "format", "analyzer", "base", "boost_key", "stored", "scorable", "id_terms")
+    __slots__ = ("way", "field", "format", "analyzer", "base", "texts", "boost_key", "stored", "scorable", "id_terms")
 
     def __init__(self, name: str, field, pool: KeyedPostingPool):
         if not field.indexed:
@@ -286,6 +278,7 @@ class _FieldPlan:
         self.field, self.format, self.analyzer = field, field.format, getattr(field, "analyzer", None)
         # Common grams come from the tokens their base tokenizer gave the same text.
         self.base = self.analyzer.base if isinstance(self.analyzer, JoinedTokenizer) else None
+        self.texts = self.way is KEYED and isinstance(pool.keyed[name], BigramTexts)
         self.boost_key = f"_{name}_boost"  # Whoosh's per-field boost keyword
         self.stored, self.scorable = field.stored, field.scorable
         self.id_terms = id_terms_function(field) if self.way is DOCUMENT_SET else None
@@ -304,7 +297,7 @@ class BulkSegmentWriter(SegmentWriter):
                  if field.indexed and isinstance(field.format, PassagePositions)]
         sets = [name for name, field in self.schema.items() if is_document_set(field)]
         self.pool = KeyedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb, keyed_fields=keyed,
-                                     set_fields=sets)
+                                     set_fields=sets, text_fields=bigram_fields(self.schema, keyed))
         self._plans = {name: _FieldPlan(name, field, self.pool) for name, field in sorted(self.schema.items())}
         self.characters = 0  # of the documents added, for has_room_for
 
@@ -320,6 +313,7 @@ class BulkSegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         stored, lengths = {}, []
         tokens = {}  # id(value) -> (analyzer, terms, positions) of this document's keyed fields
+        folded = {}  # id(value) -> (folded value, its grams) of its bigram fields
         perdocwriter.start_doc(docnum)
         try:
             for fieldname, plan in plans.items():  # in name order, as Whoosh takes them
@@ -329,7 +323,10 @@ class BulkSegmentWriter(SegmentWriter):
                 length = 0
                 if plan.way is not STORED_ONLY:
                     boost = float(fields[plan.boost_key]) if plan.boost_key in fields else docboost
-                    if plan.way is KEYED and pool.keyed:  # (past the memory limit, Whoosh's pool)
+                    if plan.texts and pool.keyed:
+                        text, length = folded.get(id(value)) or folded.setdefault(id(value), _folded(value))
+                        pool.add_text(fieldname, docnum, text, length, boost * plan.format.field_boost)
+                    elif plan.way is KEYED and pool.keyed:  # (past the memory limit, Whoosh's pool)
                         seen = tokens.get(id(value)) if plan.base is not None else None
                         if seen is not None and seen[0] == plan.base:
                             terms, positions = plan.analyzer.joined_terms(seen[1], seen[2])
