@@ -1,5 +1,5 @@
-"""A segment's positional terms written a run at a time (``inlined.py``, numpy) hold the bytes
-written one term at a time, and the terms table's bulk add writes what its add writes."""
+"""A segment's positional and ID terms written a run at a time (``inlined.py``, numpy) hold the
+bytes written one term at a time, and the terms table's bulk add writes what its add writes."""
 
 import pytest
 from whoosh.filedb.filestore import FileStorage
@@ -36,14 +36,18 @@ def test_terms_written_a_run_at_a_time_are_byte_for_byte_those_written_one_at_a_
         pool = writer.pool
         assert pool.document_boosts["chars"] and pool.document_boosts["words"]  # headings
         if way == "one at a time":  # as for a pool whose postings were merged in, a boost each
-            for name in pool.keyed:
+            for name in [*pool.keyed, *pool.document_sets]:
                 pool.boosts_by_term(name)
+        else:
+            assert pool.document_boosts["heading_ids"]  # the headings' one boost
         writer.commit()
         written[way] = segment_files(folder)
         with ix.reader() as reader:
             in_documents = [reader.doc_frequency("chars", term) for term in reader.lexicon("chars")]
+            heading_ids = [reader.doc_frequency("heading_ids", term) for term in reader.lexicon("heading_ids")]
     assert sum(n < codec.INLINE_POSTINGS for n in in_documents) > 1000  # inlined
     assert sum(n >= codec.INLINE_POSTINGS for n in in_documents) > 10  # in posting blocks
+    assert len(heading_ids) > 50 and max(heading_ids) >= codec.INLINE_POSTINGS  # ID terms of both kinds
     assert written["runs"] == written["one at a time"]
 
 

@@ -210,13 +210,18 @@ class SpeechPostingsWriter(W3PostingsWriter):
         """Add a document-set term's postings (``ids`` sorted; ``boosts`` the weights that are
         not 1): the blocks ``add_posting`` would write, a block at a time."""
         size = self._blocklimit
+        boosted = sorted(boosts)
         for start in range(0, len(ids), size):
             if start:
                 self._write_block()
             self._ids = block_ids = ids[start:start + size]
-            self._weights = (array("f", (boosts.get(doc, 1.0) for doc in block_ids)) if boosts
-                             else array("f", [1.0]) * len(block_ids))
-            self._maxweight = max(self._weights)
+            self._weights = weights = array("f", [1.0]) * len(block_ids)
+            self._block_boosts = {}
+            for doc in boosted[bisect_left(boosted, block_ids[0]):bisect_right(boosted, block_ids[-1])]:
+                at = bisect_left(block_ids, doc)
+                weights[at] = boosts[doc]
+                self._block_boosts[doc] = weights[at]  # as the block stores it, a 32-bit float
+            self._maxweight = max(weights)
 
     # A document-set block (ID fields) holds its ids as packed gaps in a zlib stream, the weights
     # that are not 1 (``pack_boosts``: Whoosh pickled a float per posting) and a checksum in
@@ -235,8 +240,9 @@ class SpeechPostingsWriter(W3PostingsWriter):
 
     def _mini_weights(self):
         if self._document_set:
-            self._packed_boosts = pack_boosts({doc: weight for doc, weight in zip(self._ids, self._weights, strict=True)
-                                               if weight != 1.0})
+            self._packed_boosts = pack_boosts(
+                self._block_boosts if self._block_boosts is not None else
+                {doc: weight for doc, weight in zip(self._ids, self._weights, strict=True) if weight != 1.0})
             return self._packed_boosts
         if not self._keyed:
             return super()._mini_weights()
@@ -369,6 +375,63 @@ class SpeechFieldWriter(W3FieldWriter):
             else counts  # a count below 2**24 is its own float32
         self._add_inlined(btext, PACKED_KEYED, ids, weights, pack_numbers(counts) + pack_numbers(keys_positions(keys)),
                           boosts, [code for code in map(lengths.__getitem__, ids) if code])
+
+    def add_document_set_terms(self, terms: dict[bytes, array], boosts: dict[bytes, dict[int, float]],
+                               document_boosts: dict[int, float] | None, documents: int) -> None:
+        """An ID field's terms, each with its documents (sorted), in dictionary order, as
+        ``add_document_set_term`` adds each, with their ``boosts`` by term; or where every
+        boost of the field is its document's (``document_boosts``), one value for all, the
+        inlined entries a run of terms at a time (``inlined.py``). (A Python call per entry
+        was most of an ID field's cost: a heading's id is a term.)"""
+        names = sorted(terms)
+        if document_boosts is None:
+            for name in names:
+                self.add_document_set_term(name, terms[name], boosts.get(name, NO_BOOSTS))
+            return
+        import numpy as np
+
+        boost_of = np.ones(documents)
+        boost_of[list(document_boosts)] = list(document_boosts.values())
+        sizes = list(map(len, map(terms.__getitem__, names)))
+        blocked = [i for i, size in enumerate(sizes) if size >= INLINE_POSTINGS]
+        entries = self._document_set_entries([name for name, size in zip(names, sizes, strict=True)
+                                              if size < INLINE_POSTINGS], terms, boost_of)
+        prefix = pack_ushort(self._fieldid)
+        done = written = 0
+        for i in [*blocked, len(names)]:
+            self._tindex.add_many(list(map(prefix.__add__, names[done:i])), entries[written:written + i - done])
+            written += i - done
+            if i == len(names):
+                break
+            ids = np.frombuffer(terms[names[i]], dtype=np.uint32)
+            boosted = boost_of[ids] != 1.0
+            own = dict(zip(ids[boosted].tolist(), boost_of[ids][boosted].tolist(), strict=True))
+            self.start_term(names[i])
+            self._postwriter.add_documents(terms[names[i]], own)
+            self.finish_term()
+            done = i + 1
+
+    def _document_set_entries(self, names: list[bytes], terms: dict[bytes, array], boost_of) -> list[bytes]:
+        """The inlined entries of ID terms, built BATCH_KEYS documents at a time."""
+        import numpy as np
+
+        from .inlined import InlinedEntries, Postings
+
+        no_lengths = np.zeros(len(boost_of), dtype=np.uint8)
+        entries: list[bytes] = []
+        ends = list(accumulate(map(len, map(terms.__getitem__, names))))
+        start = 0
+        while start < len(names):
+            before = ends[start - 1] if start else 0
+            stop = max(start + 1, bisect_right(ends, before + BATCH_KEYS, lo=start))
+            run = names[start:stop]
+            per_term = np.fromiter(map(len, map(terms.__getitem__, run)), dtype=np.int64, count=len(run))
+            ids = np.frombuffer(b"".join(map(terms.__getitem__, run)), dtype=np.uint32)
+            postings = Postings(ids.astype(np.uint64) << np.uint64(DOC_SHIFT), per_term)
+            entries += InlinedEntries(postings, np.ones(len(run), dtype=bool), PACKED_DOCUMENTS, no_lengths, boost_of,
+                                      zlib.crc32, positional=False).entries
+            start = stop
+        return entries
 
     def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
         """A term of an ID field from its documents (see ``add_documents``)."""

@@ -96,10 +96,12 @@ class InlinedEntries:
     """The packed inline entries (``codec.PACKED_KEYED``) of the chosen terms of ``postings``:
     ``chosen`` a mask of its terms; ``lengths`` the field's length bytes by document;
     ``boosts`` each document's boost (1 where it has none; one value for all the others).
-    ``entries``: the chosen terms' entries, in order."""
+    ``entries``: the chosen terms' entries, in order. Without ``positional`` (an ID field's
+    terms, ``codec.PACKED_DOCUMENTS``: a posting per document, each a key at position 0), the
+    entries hold no counts and no positions."""
 
     def __init__(self, postings: Postings, chosen: np.ndarray, kind: int, lengths: np.ndarray,
-                 boosts: np.ndarray, crc32):
+                 boosts: np.ndarray, crc32, positional: bool = True):
         local = np.cumsum(chosen) - 1  # a chosen term's number among the chosen
         posting_chosen = chosen[postings.term]
         key_chosen = chosen[postings.term_of_key]
@@ -146,8 +148,8 @@ class InlinedEntries:
         sizes = np.stack([
             np.full(entries, 8), np.full(entries, 4),
             1 + (per_entry - 1) * gap_widths,
-            1 + per_entry * count_widths,
-            1 + key_counts * position_widths,
+            (1 + per_entry * count_widths) * positional,
+            (1 + key_counts * position_widths) * positional,
             np.where(has_boosts, 2 + 4 + 1 + (boosted_per_entry - 1) * boost_gap_widths + 1 + 4, 0),
             np.full(entries, 4),
         ], axis=1)
@@ -162,8 +164,9 @@ class InlinedEntries:
         out[head + 5], out[head + 6], out[head + 7] = per_entry, shortest, longest
         put(out, first, documents[first_posting], 4)
         put_numbers(out, gap_at, gap_group, gaps, gap_widths)
-        put_numbers(out, count_at, group, counts, count_widths)
-        put_numbers(out, position_at, key_group, positions, position_widths)
+        if positional:
+            put_numbers(out, count_at, group, counts, count_widths)
+            put_numbers(out, position_at, key_group, positions, position_widths)
 
         boost_at, boosted_count = boost_at[has_boosts], boosted_per_entry[has_boosts]
         out[boost_at], out[boost_at + 1] = ord("B"), boosted_count

@@ -47,7 +47,7 @@ from .analysis import (
     fold,
     gram_count,
 )
-from .codec import DOC_SHIFT, NO_BOOSTS, SpeechCodec, postings_of_keys
+from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
 from .occurrences import BigramTexts, KeyedTerms
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
@@ -110,14 +110,14 @@ class KeyedPostingPool(PostingPool):
             name: BigramTexts(text_fields[name]) if name in text_fields else KeyedTerms() for name in keyed_fields}
         self.document_sets: dict[str, defaultdict[bytes, array]] = {name: defaultdict(_new_documents)
                                                                    for name in set_fields}
-        # Each term's documents whose posting weighs more than its frequency (a heading's boost):
-        # for document-set fields, and keyed ones once ``boosts_by_term`` is called.
+        # Each term's documents whose posting weighs more than its frequency (a heading's boost),
+        # once ``boosts_by_term`` is called.
         self.boosts: dict[str, defaultdict[str | bytes, dict[int, float]]] = {
             name: defaultdict(dict) for name in (*keyed_fields, *set_fields)}
-        # A keyed field's boosts by document, while its postings come from add_occurrences (a
+        # A field's boosts by document, while its postings come from its documents (a
         # document's one boost for all its terms) and all are one value; None once they are
         # kept by term.
-        self.document_boosts: dict[str, dict[int, float] | None] = {name: {} for name in keyed_fields}
+        self.document_boosts: dict[str, dict[int, float] | None] = {name: {} for name in (*keyed_fields, *set_fields)}
         self.keys_held = 0
         self.keys_limit = limitmb * 2**20 // BYTES_PER_KEY
 
@@ -155,7 +155,7 @@ class KeyedPostingPool(PostingPool):
         for term in terms:
             table[term].append(docnum)
         if boost != 1.0:
-            self._boost_terms(fieldname, docnum, terms, boost)
+            self._boost_document(fieldname, docnum, boost, lambda: terms)
         self._held(len(terms))
 
     def _boost_terms(self, fieldname, docnum, terms, boost):
@@ -169,17 +169,23 @@ class KeyedPostingPool(PostingPool):
             self.pool_keys()
 
     def boosts_by_term(self, fieldname: str) -> None:
-        """Keep a keyed field's boosts by term from now on (postings merged in from another
-        segment each bring their own), those held so far included."""
+        """Keep a field's boosts by term from now on (postings merged in from another segment
+        each bring their own), those held so far included."""
         by_document = self.document_boosts[fieldname]
         if by_document is None:
             return
         self.document_boosts[fieldname] = None
-        if by_document:
-            for term, keys in self.keyed[fieldname].items():
-                own = {doc: by_document[doc] for doc in {key >> DOC_SHIFT for key in keys} if doc in by_document}
-                if own:
-                    self.boosts[fieldname][term] = own
+        if not by_document:
+            return
+        if fieldname in self.keyed:
+            documents_of_terms = ((term, {key >> DOC_SHIFT for key in keys})
+                                  for term, keys in self.keyed[fieldname].items())
+        else:
+            documents_of_terms = self.document_sets[fieldname].items()
+        for term, documents in documents_of_terms:
+            own = {doc: by_document[doc] for doc in documents if doc in by_document}
+            if own:
+                self.boosts[fieldname][term] = own
 
     def boost_of(self, fieldname: str, term) -> Callable[[int, float], float]:
         """A document's boost in ``term``'s postings (``get(document, default)``)."""
@@ -195,6 +201,7 @@ class KeyedPostingPool(PostingPool):
             self.add_occurrences(fieldname, docnum, [text.decode("utf-8")] * count, decode_positions(vbytes),
                                  weight / count)
         elif fieldname in self.document_sets:
+            self.boosts_by_term(fieldname)
             self.add_document_terms(fieldname, docnum, (text,), weight)
         else:
             super().add(item)
@@ -372,9 +379,8 @@ class BulkSegmentWriter(SegmentWriter):
                                         pool.document_boosts[fieldname])
 
         def write_document_set(fieldname):
-            terms, boosts = pool.document_sets[fieldname], pool.boosts[fieldname]
-            for text in sorted(terms):
-                fieldwriter.add_document_set_term(text, terms[text], boosts.get(text, NO_BOOSTS))
+            fieldwriter.add_document_set_terms(pool.document_sets[fieldname], pool.boosts[fieldname],
+                                               pool.document_boosts[fieldname], self.docnum)
 
         ours = {name: write_keyed for name, terms in pool.keyed.items() if terms}
         ours |= {name: write_document_set for name, terms in pool.document_sets.items() if terms}
