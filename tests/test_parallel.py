@@ -233,3 +233,20 @@ def test_workers_end_with_their_indexer(tmp_path, sig):
         time.sleep(0.05)
     assert not any(map(alive, workers)), f"workers outlived the indexer: {[w for w in workers if alive(w)]}"
     assert scored(tmp_path, "编号00042") == before
+
+
+def test_a_build_collects_garbage_seldom_and_leaves_the_callers_collector_as_it_was(tmp_path):
+    import gc
+
+    from speechsearch import index
+    from speechsearch.corpus import load_corpus
+    from speechsearch.engine import parallel
+
+    make_corpus(tmp_path, copies=2)
+    store = IndexStore(tmp_path / ".speechsearch")
+    before = gc.get_threshold()
+    during = []
+    index.build_index(load_corpus(tmp_path / "corpus.yaml"), store, workers=1,
+                      progress=lambda *progress: during.append(gc.get_threshold()))
+    assert len(during) == 2 and set(during) == {parallel.BUILD_GC_THRESHOLDS}
+    assert gc.get_threshold() == before != parallel.BUILD_GC_THRESHOLDS

@@ -154,7 +154,7 @@ def build_index(corpus: Corpus, store: IndexStore, *, rebuild: bool = False,
     filters = corpus.filters_fingerprint()
     lock = store.lock(lock_timeout, on_wait)
     try:
-        with store.reading():  # a damaged segment met while refreshing: one line
+        with store.reading(), parallel.few_collections():  # a damaged segment met while refreshing: one line
             live = store.current()
             # Another segmenter or corpus dictionary segments differently, and other boilerplate
             # or chrome patterns keep other lines: start afresh.
