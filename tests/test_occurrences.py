@@ -3,9 +3,9 @@ and keys its tokenizer gives one passage at a time (``KeyedTerms``)."""
 
 import pytest
 
-from speechsearch.engine.analysis import JoinedBigramTokenizer, bigram_terms, fold, gram_count
+from speechsearch.engine.analysis import JoinedBigramTokenizer, bigram_terms, fold
 from speechsearch.engine.common_words import COMMON_WORDS
-from speechsearch.engine.occurrences import BigramTexts, KeyedTerms
+from speechsearch.engine.occurrences import BigramTexts, KeyedTerms, gram_count
 from tests.conftest import SEED
 
 ODD_TEXTS = [

@@ -179,7 +179,6 @@ class WordTokenizer(Tokenizer):
 
 # Letters and digits ("letters" below): exactly the characters str.isalnum() accepts.
 LETTERS = re.compile(r"[^\W_]+")
-_NOT_LETTER = re.compile(r"[\W_]")
 
 
 def bigrams(text: str):
@@ -205,11 +204,6 @@ def gram_terms(folded: str) -> list[str]:
     for run in LETTERS.findall(folded):
         grams += [run[i:i + 2] for i in range(len(run))]  # the last slice is the run's last character
     return grams
-
-
-def gram_count(folded: str) -> int:
-    """How many grams ``gram_terms`` makes of ``folded``: its letters."""
-    return len(folded) - len(_NOT_LETTER.findall(folded))
 
 
 class BigramTokenizer(Tokenizer):

@@ -50,6 +50,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from itertools import accumulate, chain, compress, groupby, repeat
 from operator import and_, floordiv, lshift, mul, or_, rshift
 from pickle import dumps
@@ -321,21 +322,13 @@ class SpeechFieldWriter(W3FieldWriter):
             for name, keys in terms.items(release=True):
                 self.add_keyed_term(name.encode("utf-8"), keys, boosts.get(name, NO_BOOSTS), lengths)
             return
-        import numpy as np
-
-        if len(set(document_boosts.values())) > 1:
-            raise ValueError("entries written a run at a time take one boost, not several")
         names, key_counts, keys = terms.grouped(release=True)
-        by_document = np.ones(len(lengths))
-        by_document[list(document_boosts)] = list(document_boosts.values())
+        by_document = _boosts_by_document(document_boosts, len(lengths))
         key_ends = list(accumulate(key_counts.tolist()))
-        start = 0
-        while start < len(names):
+        for start, stop in _runs_of_keys(key_ends):
             before = key_ends[start - 1] if start else 0
-            stop = max(start + 1, bisect_right(key_ends, before + BATCH_KEYS, lo=start))
             self._add_keyed_batch(names[start:stop], keys[before:key_ends[stop - 1]], key_counts[start:stop], lengths,
                                   by_document)
-            start = stop
 
     def _add_keyed_batch(self, names: list[str], keys, key_counts, lengths: bytes, by_document):
         import numpy as np
@@ -347,26 +340,37 @@ class SpeechFieldWriter(W3FieldWriter):
         codes = np.frombuffer(lengths, dtype=np.uint8)
         entries = InlinedEntries(postings, inlined, PACKED_KEYED, codes, by_document, zlib.crc32).entries
         btexts = list(map(str.encode, names))
-        prefix = pack_ushort(self._fieldid)
-        keys_of_entries = list(map(prefix.__add__, btexts))
         # A blocked term's postings as add_keys takes them, for all of them at once.
         ids, counts = postings.documents, postings.counts.astype(np.uint32)
         boosts = by_document[ids]
         weights = (postings.counts * boosts).astype(np.float32)
         posting_codes = codes[ids]
         starts, key_starts = postings.term_starts, [0, *accumulate(key_counts.tolist())]
-        done, blocked_before = 0, 0
-        for i in [*np.flatnonzero(~inlined).tolist(), len(names)]:
-            self._tindex.add_many(keys_of_entries[done:i], entries[done - blocked_before:i - blocked_before])
-            if i == len(names):
-                break
+
+        def add_blocked(i: int) -> None:
             at = slice(starts[i], starts[i + 1])
             boosted = boosts[at] != 1.0
             own = dict(zip(ids[at][boosted].tolist(), boosts[at][boosted].tolist(), strict=True))
             self._add_blocked_keys(btexts[i], array("Q", keys[key_starts[i]:key_starts[i + 1]].tobytes()), own,
                                    lengths, array("I", ids[at].tobytes()), array("I", counts[at].tobytes()),
                                    posting_codes[at].tobytes(), array("f", weights[at].tobytes()))
-            done, blocked_before = i + 1, blocked_before + 1
+
+        self._add_entries_around(btexts, entries, np.flatnonzero(~inlined).tolist(), add_blocked)
+
+    def _add_entries_around(self, btexts: list[bytes], entries: list[bytes], blocked: list[int],
+                            add_blocked: Callable[[int], None]) -> None:
+        """The inlined ``entries`` of the terms ``btexts`` but those at ``blocked`` (ascending),
+        into the terms table a run at a time; each blocked term written by ``add_blocked(i)``
+        in its place."""
+        prefix = pack_ushort(self._fieldid)
+        done = written = 0
+        for i in [*blocked, len(btexts)]:
+            self._tindex.add_many(list(map(prefix.__add__, btexts[done:i])), entries[written:written + i - done])
+            written += i - done
+            if i == len(btexts):
+                return
+            add_blocked(i)
+            done = i + 1
 
     def _add_inlined_keys(self, btext: bytes, ids, counts, keys: array, boosts: dict, lengths: bytes) -> None:
         """The inlined entry of a positional term in a few documents (``ids``, with their
@@ -390,26 +394,22 @@ class SpeechFieldWriter(W3FieldWriter):
             return
         import numpy as np
 
-        boost_of = np.ones(documents)
-        boost_of[list(document_boosts)] = list(document_boosts.values())
+        boost_of = _boosts_by_document(document_boosts, documents)
         sizes = list(map(len, map(terms.__getitem__, names)))
-        blocked = [i for i, size in enumerate(sizes) if size >= INLINE_POSTINGS]
         entries = self._document_set_entries([name for name, size in zip(names, sizes, strict=True)
                                               if size < INLINE_POSTINGS], terms, boost_of)
-        prefix = pack_ushort(self._fieldid)
-        done = written = 0
-        for i in [*blocked, len(names)]:
-            self._tindex.add_many(list(map(prefix.__add__, names[done:i])), entries[written:written + i - done])
-            written += i - done
-            if i == len(names):
-                break
+
+        def add_blocked(i: int) -> None:
             ids = np.frombuffer(terms[names[i]], dtype=np.uint32)
-            boosted = boost_of[ids] != 1.0
-            own = dict(zip(ids[boosted].tolist(), boost_of[ids][boosted].tolist(), strict=True))
+            boosts = boost_of[ids]
+            boosted = boosts != 1.0
             self.start_term(names[i])
-            self._postwriter.add_documents(terms[names[i]], own)
+            self._postwriter.add_documents(terms[names[i]], dict(zip(ids[boosted].tolist(), boosts[boosted].tolist(),
+                                                                     strict=True)))
             self.finish_term()
-            done = i + 1
+
+        self._add_entries_around(names, entries, [i for i, size in enumerate(sizes) if size >= INLINE_POSTINGS],
+                                 add_blocked)
 
     def _document_set_entries(self, names: list[bytes], terms: dict[bytes, array], boost_of) -> list[bytes]:
         """The inlined entries of ID terms, built BATCH_KEYS documents at a time."""
@@ -419,18 +419,13 @@ class SpeechFieldWriter(W3FieldWriter):
 
         no_lengths = np.zeros(len(boost_of), dtype=np.uint8)
         entries: list[bytes] = []
-        ends = list(accumulate(map(len, map(terms.__getitem__, names))))
-        start = 0
-        while start < len(names):
-            before = ends[start - 1] if start else 0
-            stop = max(start + 1, bisect_right(ends, before + BATCH_KEYS, lo=start))
+        for start, stop in _runs_of_keys(list(accumulate(map(len, map(terms.__getitem__, names))))):
             run = names[start:stop]
             per_term = np.fromiter(map(len, map(terms.__getitem__, run)), dtype=np.int64, count=len(run))
             ids = np.frombuffer(b"".join(map(terms.__getitem__, run)), dtype=np.uint32)
             postings = Postings(ids.astype(np.uint64) << np.uint64(DOC_SHIFT), per_term)
             entries += InlinedEntries(postings, np.ones(len(run), dtype=bool), PACKED_DOCUMENTS, no_lengths, boost_of,
                                       zlib.crc32, positional=False).entries
-            start = stop
         return entries
 
     def add_document_set_term(self, btext: bytes, ids: array, boosts: dict) -> None:
@@ -456,6 +451,29 @@ class SpeechFieldWriter(W3FieldWriter):
         if own:
             body += pack_boosts(own)
         self._tindex.add(pack_ushort(self._fieldid) + btext, head + body + checksum(b"", body))
+
+
+def _runs_of_keys(ends: list[int]):
+    """(start, stop) of consecutive runs of terms whose keys (``ends``: where each term's end,
+    counted from the first) number about BATCH_KEYS, a term at least each."""
+    start = 0
+    while start < len(ends):
+        before = ends[start - 1] if start else 0
+        stop = max(start + 1, bisect_right(ends, before + BATCH_KEYS, lo=start))
+        yield start, stop
+        start = stop
+
+
+def _boosts_by_document(document_boosts: dict[int, float], documents: int):
+    """Each of ``documents`` documents' boost (1 where it has none), as a numpy array; entries
+    written a run at a time take one boost value."""
+    import numpy as np
+
+    if len(set(document_boosts.values())) > 1:
+        raise ValueError("entries written a run at a time take one boost, not several")
+    by_document = np.ones(documents)
+    by_document[list(document_boosts)] = list(document_boosts.values())
+    return by_document
 
 
 def _float32(weights: list[float]) -> tuple[float, ...]:

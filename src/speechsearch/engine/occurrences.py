@@ -17,15 +17,28 @@ numpy is imported only here and only when a segment is flushed: a search never l
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import defaultdict
 from itertools import accumulate, count, repeat
 from operator import or_
 
-from .analysis import LETTERS, gram_terms, joined_bigrams
+from .analysis import LETTERS, fold, gram_terms, joined_bigrams
 from .codec import DOC_SHIFT
 
 TEXT_SEPARATOR = "\0"  # between the texts joined for numpy: not a letter, so no gram spans two
+_NOT_LETTER = re.compile(r"[\W_]")
+
+
+def gram_count(folded: str) -> int:
+    """How many grams ``analysis.gram_terms`` makes of ``folded``: its letters."""
+    return len(folded) - len(_NOT_LETTER.findall(folded))
+
+
+def folded_with_grams(value: str) -> tuple[str, int]:
+    """What ``BigramTexts.add_text`` takes of a passage's text: folded, and its count of grams."""
+    folded = fold(value)
+    return folded, gram_count(folded)
 
 
 class KeyedTerms:

@@ -44,11 +44,9 @@ from .analysis import (
     PassagePositions,
     decode_positions,
     encode_positions,
-    fold,
-    gram_count,
 )
 from .codec import DOC_SHIFT, SpeechCodec, postings_of_keys
-from .occurrences import BigramTexts, KeyedTerms
+from .occurrences import BigramTexts, KeyedTerms, folded_with_grams
 
 CHUNK_POSTINGS = 1 << 14  # a run being merged holds one chunk in memory
 BYTES_PER_KEY = 24  # a key's share of the arrays, the terms and the dictionaries that hold them
@@ -259,11 +257,6 @@ def bigram_fields(schema, keyed: list[str]) -> dict[str, frozenset[str] | None]:
     return fields
 
 
-def _folded(value: str) -> tuple[str, int]:
-    text = fold(value)
-    return text, gram_count(text)
-
-
 KEYED, DOCUMENT_SET, WHOOSH_POSTINGS, STORED_ONLY = "keyed", "document set", "Whoosh's postings", "stored only"
 
 
@@ -331,7 +324,9 @@ class BulkSegmentWriter(SegmentWriter):
                 if plan.way is not STORED_ONLY:
                     boost = float(fields[plan.boost_key]) if plan.boost_key in fields else docboost
                     if plan.texts and pool.keyed:
-                        text, length = folded.get(id(value)) or folded.setdefault(id(value), _folded(value))
+                        if id(value) not in folded:
+                            folded[id(value)] = folded_with_grams(value)
+                        text, length = folded[id(value)]
                         pool.add_text(fieldname, docnum, text, length, boost * plan.format.field_boost)
                     elif plan.way is KEYED and pool.keyed:  # (past the memory limit, Whoosh's pool)
                         seen = tokens.get(id(value)) if plan.base is not None else None
